@@ -1,0 +1,64 @@
+# Set-up and the main commands. Every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch 2.13.0 is a CPU build on this kind of machine (from local disk). For a GPU build, or
+# CPU-only wheels elsewhere, set TORCH_INDEX, e.g.
+#   make setup TORCH_INDEX=https://download.pytorch.org/whl/cu126
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
+INPUT ?= data/articles
+OUTPUT ?= outputs
+APT_PACKAGES := hunspell-da chromium chromium-driver
+
+.PHONY: setup setup-dev system-packages run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.torch: | $(BIN)/python
+	$(BIN)/pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_SPEC)"
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.torch
+	$(BIN)/pip install -q -e ".[fast,qa]"
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[fast,qa,dev]"
+	touch $@
+
+setup: $(VENV)/.installed system-packages
+
+setup-dev: $(VENV)/.installed-dev system-packages
+
+# Optional Debian packages: the Danish Hunspell dictionary (casing lexicon) and Chromium (the
+# review-page browser test). Installed when apt-get can be used; everything runs without them.
+system-packages:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then \
+			echo "Installing Debian packages:$$missing"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+				|| echo "warning: could not install$$missing; continuing without them" >&2; \
+		fi; \
+	else \
+		echo "note: not root or no apt-get; install $(APT_PACKAGES) yourself for full features" >&2; \
+	fi
+
+run: setup
+	$(BIN)/daen run $(INPUT) -o $(OUTPUT)
+
+test: setup-dev
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+lint: setup-dev
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/mypy pipeline
+
+bench: setup-dev
+	$(BIN)/python bench/cleanup.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,242 @@
+"""The one document type that flows through every stage, and its JSON form.
+
+An :class:`Article` holds :class:`Paragraph` objects, which hold :class:`Sentence` objects.
+A sentence keeps the text it had in the input (``original``), its current text (``text``),
+every edit a stage made (``edits``, in the order they were applied), the flags raised on it,
+and later its back-translation.
+
+Edits are *sequential*: ``start``/``end`` index the sentence text as it was just before that
+edit, so replaying them in order on ``original`` reproduces ``text`` exactly
+(:meth:`Sentence.replay`). Flags index the sentence's current text; when a later edit moves
+text, :meth:`Sentence.apply_edit` moves the flags with it.
+
+Every output file is a rendering of this record, so any view can be rebuilt from the JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Severity = Literal["info", "warning", "error"]
+ParagraphKind = Literal["text", "heading", "list"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change a rule made to a sentence."""
+
+    stage: str
+    rule_id: str
+    start: int
+    end: int
+    before: str
+    after: str
+    reason: str = ""
+
+
+@dataclass
+class Flag:
+    """Something an editor should look at; the text is left as it is."""
+
+    rule_id: str
+    start: int
+    end: int
+    severity: Severity
+    reason: str
+    suggestion: str | None = None
+    stage: str = ""
+
+
+@dataclass
+class Translation:
+    """A back-translation of one sentence."""
+
+    text: str
+    model: str
+    score: float | None = None  # mean token log-probability; higher is more confident
+    flags: list[Flag] = field(default_factory=list)
+    cached: bool = False
+
+
+@dataclass
+class Sentence:
+    original: str
+    text: str = ""
+    edits: list[Edit] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    translation: Translation | None = None
+    # Whitespace that follows this sentence inside its paragraph ("" for the last one).
+    space_after: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.text and not self.edits:
+            self.text = self.original
+
+    def apply_edit(
+        self, stage: str, rule_id: str, start: int, end: int, after: str, reason: str = ""
+    ) -> bool:
+        """Replace ``text[start:end]`` with ``after`` and record it; no-op if nothing changes."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"edit span {start}:{end} outside sentence of {len(self.text)}")
+        before = self.text[start:end]
+        if before == after:
+            return False
+        self.edits.append(Edit(stage, rule_id, start, end, before, after, reason))
+        self.text = self.text[:start] + after + self.text[end:]
+        self._shift_flags(start, end, len(after))
+        return True
+
+    def _shift_flags(self, start: int, end: int, new_len: int) -> None:
+        delta = new_len - (end - start)
+        for flag in self.flags:
+            if flag.start >= end:
+                flag.start += delta
+                flag.end += delta
+            elif flag.end > start:  # overlaps the edit: stretch to cover what replaced it
+                flag.start = min(flag.start, start)
+                flag.end = max(flag.end + delta, start + new_len)
+
+    def add_flag(
+        self,
+        stage: str,
+        rule_id: str,
+        start: int,
+        end: int,
+        reason: str,
+        severity: Severity = "warning",
+        suggestion: str | None = None,
+    ) -> Flag | None:
+        """Flag ``text[start:end]``; the same rule never flags the same span twice."""
+        for flag in self.flags:
+            if (flag.rule_id, flag.start, flag.end) == (rule_id, start, end):
+                return None
+        flag = Flag(rule_id, start, end, severity, reason, suggestion, stage)
+        self.flags.append(flag)
+        return flag
+
+    def replay(self) -> str:
+        """Apply the recorded edits to ``original``; equals ``text`` when the record is sound."""
+        return replay_edits(self.original, self.edits)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+@dataclass
+class Paragraph:
+    sentences: list[Sentence] = field(default_factory=list)
+    kind: ParagraphKind = "text"
+
+    @property
+    def original(self) -> str:
+        return "".join(s.original + s.space_after for s in self.sentences)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text + s.space_after for s in self.sentences)
+
+
+@dataclass
+class Article:
+    """One input file, segmented into paragraphs and sentences."""
+
+    path: str  # relative to the input folder (or as given), POSIX separators
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)  # about the whole file (e.g. its encoding)
+    encoding: str = "utf-8"
+    input_sha256: str = ""
+
+    def sentences(self) -> Iterator[Sentence]:
+        for paragraph in self.paragraphs:
+            yield from paragraph.sentences
+
+    @property
+    def text(self) -> str:
+        """The cleaned article: paragraphs separated by one blank line, ending in a newline."""
+        body = "\n\n".join(p.text for p in self.paragraphs)
+        return body + "\n" if body else ""
+
+    @property
+    def original_text(self) -> str:
+        """The input as segmented (whitespace between paragraphs made uniform)."""
+        body = "\n\n".join(p.original for p in self.paragraphs)
+        return body + "\n" if body else ""
+
+    def edits(self) -> Iterator[tuple[Sentence, Edit]]:
+        for sentence in self.sentences():
+            for edit in sentence.edits:
+                yield sentence, edit
+
+    def all_flags(self) -> Iterator[Flag]:
+        yield from self.flags
+        for sentence in self.sentences():
+            yield from sentence.flags
+            if sentence.translation is not None:
+                yield from sentence.translation.flags
+
+    # -- JSON form -------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["schema"] = SCHEMA_VERSION
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        schema = data.get("schema", SCHEMA_VERSION)
+        if schema != SCHEMA_VERSION:
+            raise ValueError(f"record schema {schema} is not supported (expected {SCHEMA_VERSION})")
+        return cls(
+            path=data["path"],
+            paragraphs=[_paragraph_from_dict(p) for p in data["paragraphs"]],
+            flags=[Flag(**f) for f in data.get("flags", [])],
+            encoding=data.get("encoding", "utf-8"),
+            input_sha256=data.get("input_sha256", ""),
+        )
+
+
+def _paragraph_from_dict(data: dict[str, Any]) -> Paragraph:
+    return Paragraph(
+        sentences=[_sentence_from_dict(s) for s in data["sentences"]], kind=data["kind"]
+    )
+
+
+def _sentence_from_dict(data: dict[str, Any]) -> Sentence:
+    translation = data.get("translation")
+    return Sentence(
+        original=data["original"],
+        text=data["text"],
+        edits=[Edit(**e) for e in data.get("edits", [])],
+        flags=[Flag(**f) for f in data.get("flags", [])],
+        translation=(
+            Translation(
+                **{k: v for k, v in translation.items() if k != "flags"},
+                flags=[Flag(**f) for f in translation.get("flags", [])],
+            )
+            if translation
+            else None
+        ),
+        space_after=data.get("space_after", ""),
+    )
+
+
+def replay_edits(original: str, edits: list[Edit]) -> str:
+    """Apply sequential edits to ``original``.
+
+    >>> replay_edits("vi ved", [Edit("fix", "casing.start", 0, 1, "v", "V")])
+    'Vi ved'
+    """
+    text = original
+    for edit in edits:
+        if text[edit.start : edit.end] != edit.before:
+            raise ValueError(
+                f"edit {edit.rule_id} expects {edit.before!r} at {edit.start}, "
+                f"found {text[edit.start : edit.end]!r}"
+            )
+        text = text[: edit.start] + edit.after + text[edit.end :]
+    return text

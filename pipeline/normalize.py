@@ -1,0 +1,493 @@
+"""normalize stage: Unicode, mojibake, invisible characters, spaces, quotes, apostrophes, dashes.
+
+Each rule is a small ``str -> str`` function. Its name is its stable rule id and the first line
+of its docstring is the reason an editor sees. :func:`normalize_article` applies the rules in
+:data:`RULE_ORDER` to every sentence and records an edit only where a rule changed the text.
+
+Quotation marks are the one paragraph-level rule: a quotation may span several sentences, so
+:func:`pair_quotes` sees the whole paragraph and its changes are handed back to the sentences.
+Rules that could be wrong on correct Danish raise flags instead of changing the text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.document import Article, Paragraph, Sentence
+from pipeline.spans import Span, changed_spans
+
+STAGE = "normalize"
+
+SentenceRule = Callable[[str], str]
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding and Unicode
+
+
+def fix_mojibake(text: str) -> str:
+    """Repaired characters garbled by a wrong text encoding (mojibake).
+
+    Uses ftfy, which also undoes double mojibake. Correct text is left alone.
+
+    >>> fix_mojibake("KÃ¸benhavn og KÃƒÂ¸ge")
+    'København og Køge'
+    >>> fix_mojibake("Ærø og Åbenrå")
+    'Ærø og Åbenrå'
+    """
+    if text.isascii():
+        return text
+    import ftfy.fixes
+
+    return ftfy.fixes.fix_encoding(text)
+
+
+# Entities that would form markup if unescaped are left as written: the text may end up in a
+# Markdown or HTML file, and `&lt;script&gt;` must never become live markup there.
+_MARKUP_ENTITY = re.compile(r"&(?:lt|gt|#0*60|#0*62|#x0*3c|#x0*3e);", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_html_entities(text: str) -> str:
+    """Replaced HTML entities with the characters they stand for.
+
+    Entities for ``<`` and ``>`` are kept as written, so no output can gain live markup.
+
+    >>> unescape_html_entities("Forretningsstrategi &amp; Insight, 10&nbsp;kr.")
+    'Forretningsstrategi & Insight, 10\\xa0kr.'
+    >>> unescape_html_entities("&lt;script&gt; og AT&T")
+    '&lt;script&gt; og AT&T'
+    """
+    if "&" not in text:
+        return text
+
+    def unescape(match: re.Match[str]) -> str:
+        entity = match.group(0)
+        if _MARKUP_ENTITY.fullmatch(entity):
+            return entity
+        return html.unescape(entity)
+
+    return _ENTITY.sub(unescape, text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def remove_control_characters(text: str) -> str:
+    """Removed control characters that have no place in text.
+
+    >>> remove_control_characters("vækst\\x07 og\\x1b fastholdelse")
+    'vækst og fastholdelse'
+    """
+    return _CONTROL.sub("", text)
+
+
+# Zero-width space, non-joiner, joiner, word joiner, soft hyphen, BOM / zero-width no-break
+# space, left-to-right and right-to-left marks, invisible separators.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\u00ad\ufeff\u200e\u200f\u2061-\u2064]")
+
+
+def remove_invisible_characters(text: str) -> str:
+    """Removed invisible characters (zero-width spaces and joiners, soft hyphens, BOM).
+
+    >>> remove_invisible_characters("kunde\\u00adfokus\\u200b er\\ufeff vigtigt")
+    'kundefokus er vigtigt'
+    """
+    return _INVISIBLE.sub("", text)
+
+
+def fix_character_width(text: str) -> str:
+    """Replaced full-width letters, digits and punctuation with ordinary ones.
+
+    >>> fix_character_width("ＬｉｎｋｅｄＩｎ ２０１３")
+    'LinkedIn 2013'
+    """
+    if text.isascii():
+        return text
+    import ftfy.fixes
+
+    return ftfy.fixes.fix_character_width(text)
+
+
+def fix_latin_ligatures(text: str) -> str:
+    """Split typographic ligatures (ﬁ, ﬂ) into ordinary letters.
+
+    >>> fix_latin_ligatures("ﬁrmaets ﬂåde")
+    'firmaets flåde'
+    """
+    if text.isascii():
+        return text
+    import ftfy.fixes
+
+    return ftfy.fixes.fix_latin_ligatures(text)
+
+
+def compose_unicode(text: str) -> str:
+    """Combined letters and accents written as two characters into one (Unicode NFC).
+
+    >>> compose_unicode("A\\u030arhus") == "Århus"
+    True
+    """
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Apostrophes and spaces
+
+_APOSTROPHE_LIKE = "'‘’`´′"
+# Clitics after an apostrophe: English (Domino's, don't, we'll) and Danish (USA's, 90'erne, cd'er).
+_SPACED_APOSTROPHE = re.compile(
+    rf"(?<=[^\W_])(?:\s*[{_APOSTROPHE_LIKE}]\s+|\s+[{_APOSTROPHE_LIKE}]\s*|[‘’`´′])"
+    r"(?=(?:s|t|d|m|ll|re|ve|erne|er|ere|ernes|ers|ens|en|et)\b)"
+)
+
+
+def join_apostrophes(text: str) -> str:
+    """Joined a broken or curly apostrophe to its word (Domino ‘ s → Domino's).
+
+    Quotation marks that only look like apostrophes are left alone.
+
+    >>> join_apostrophes("Domino ‘ s Facebook og Domino’s pizza i 90 ’erne")
+    "Domino's Facebook og Domino's pizza i 90'erne"
+    >>> join_apostrophes("en ‘trend’ som ‘ sjovt ’")
+    'en ‘trend’ som ‘ sjovt ’'
+    """
+    if not any(c in text for c in _APOSTROPHE_LIKE):
+        return text
+    return _SPACED_APOSTROPHE.sub("'", text)
+
+
+# No-break spaces, en/em/thin/hair spaces, ideographic space, tabs, and line breaks inside a
+# sentence all become one ordinary space.
+_SPACE_RUN = re.compile("[ \t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_SPACE = re.compile("[\t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  ")
+
+
+def normalize_spaces(text: str) -> str:
+    """Replaced no-break and other special spaces with a space and collapsed runs of spaces.
+
+    >>> normalize_spaces("8.\\u00a0april  kl.\\t14")
+    '8. april kl. 14'
+    """
+    if not _ODD_SPACE.search(text):
+        return text
+    return _SPACE_RUN.sub(" ", text)
+
+
+# Punctuation that ends a clause, preceded by spaces, and followed by a space, the end, or a
+# closing mark. `...` is excluded: in Danish a space before an ellipsis is correct.
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<=\S) +(?=(?<!\.)[,.:;!?](?![.])(?:[\s\"»«”’')\]]|$))")
+
+
+def remove_space_before_punctuation(text: str) -> str:
+    """Removed the space before a comma, full stop, colon, semicolon, ! or ?.
+
+    >>> remove_space_before_punctuation("Over 80 % ! Det er klart , ikke ?")
+    'Over 80 %! Det er klart, ikke?'
+    >>> remove_space_before_punctuation("og så ... måske. Se www.dr.dk og :-)")
+    'og så ... måske. Se www.dr.dk og :-)'
+    """
+    return _SPACE_BEFORE_PUNCT.sub("", text)
+
+
+# A spaced dash between a number, percentage or acronym and a lower-case word that continues
+# it as a compound: `80% – gruppen`, `EU – landene`. Function words after the dash mean it is
+# a clause dash (`kl. 10 – det var sent`), and digits after it mean a range (`2010 – 2020`).
+_COMPOUND_DASH = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?\s?%|\d+|[A-ZÆØÅ]{2,5})"  # left part
+    r"[ \u00a0]+[-–—][ \u00a0]+"  # spaced dash
+    r"([a-zæøå]{3,})\b"  # the word it continues
+)
+_FUNCTION_WORDS = frozenset(
+    """
+    af alle alt at bare da de dem den denne der dermed derefter desuden det dette din dog du
+    efter eller en end ens et for fordi fra før han hans hende her hun hvad hvem hver hvilket
+    hvis hvor hvordan hvorfor hvornår ikke ind ingen jeg kan kun man med men mens mere mig min
+    mod måske ned nej nok nu når og også om op os over på sig sin sine skal som så til uden
+    under ud var ved vi vil være år året årene sådan selv senere igen altså især fx
+    """.split()
+)
+
+
+def join_compound_dashes(text: str) -> str:
+    """Joined a compound split by a spaced dash (80% – gruppen → 80%-gruppen).
+
+    Ranges (2010 – 2020) and clause dashes (kl. 10 – det var sent) are left alone.
+
+    >>> join_compound_dashes("i 80% – gruppen og EU – landene")
+    'i 80%-gruppen og EU-landene'
+    >>> join_compound_dashes("fra 2010 – 2020 og kl. 10 – det var sent")
+    'fra 2010 – 2020 og kl. 10 – det var sent'
+    """
+    if "-" not in text and "–" not in text and "—" not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        left, word = match.group(1), match.group(2)
+        if word in _FUNCTION_WORDS:
+            return match.group(0)
+        return f"{left}-{word}"
+
+    return _COMPOUND_DASH.sub(join, text)
+
+
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]|[,;'’«»”“]) -{1,2} (?=[^\W\d_]|[»«“„\"‘])")
+
+
+def use_en_dash_between_clauses(text: str) -> str:
+    """Replaced a spaced hyphen between words with a dash (tankestreg).
+
+    >>> use_en_dash_between_clauses("vækst - men reelt kundefokus -- skal drives")
+    'vækst – men reelt kundefokus – skal drives'
+    >>> use_en_dash_between_clauses("side 3 - 5 og 2-3 dage")
+    'side 3 - 5 og 2-3 dage'
+    """
+    if " -" not in text:
+        return text
+    return _SPACED_HYPHEN.sub(" – ", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Quotation marks (paragraph level)
+
+
+@dataclass(frozen=True)
+class QuoteStyle:
+    """The quotation marks of a house style: outer pair, then the pair for quotes inside."""
+
+    name: str
+    open1: str
+    close1: str
+    open2: str
+    close2: str
+
+
+QUOTE_STYLES: dict[str, QuoteStyle] = {
+    # Default: guillemets, as in most Danish newspapers and publishers' house styles.
+    "guillemets": QuoteStyle("guillemets", "»", "«", "›", "‹"),
+    "danish": QuoteStyle("danish", "”", "”", "’", "’"),
+    "english": QuoteStyle("english", "“", "”", "‘", "’"),
+    "straight": QuoteStyle("straight", '"', '"', "'", "'"),
+}
+DEFAULT_QUOTE_STYLE = "guillemets"
+
+_DOUBLE_QUOTES = '"“”„‟«»″'
+_SINGLE_QUOTES = "'‘’‚‛‹›`´"
+_OPENING_CONTEXT = set("([{/–—-") | set(_DOUBLE_QUOTES) | set(_SINGLE_QUOTES)
+_CLOSING_CONTEXT = set(".,;:!?)]}/…–—-") | set(_DOUBLE_QUOTES) | set(_SINGLE_QUOTES)
+
+
+@dataclass
+class QuotePairing:
+    replacements: dict[int, str] = field(default_factory=dict)
+    unpaired: list[int] = field(default_factory=list)
+
+
+def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
+    """Pair the quotation marks of ``text`` and choose each one's house-style character.
+
+    Marks are classed as opening or closing by what stands beside them; a closing mark closes
+    the innermost open quote of its kind (double or single). The outermost level gets the
+    style's first pair, quotes inside it the second. Unpaired marks are reported, not changed;
+    apostrophes inside or at the end of words are left alone.
+    """
+    pairing = QuotePairing()
+    stack: list[tuple[str, int]] = []  # (kind, position) of open quotes
+    for pos, char in enumerate(text):
+        if char in _DOUBLE_QUOTES:
+            kind = "double"
+        elif char in _SINGLE_QUOTES:
+            kind = "single"
+        else:
+            continue
+        before = text[pos - 1] if pos else ""
+        after = text[pos + 1] if pos + 1 < len(text) else ""
+        if kind == "single" and before.isalnum() and after.isalnum():
+            continue  # an apostrophe inside a word
+        can_open = bool(after) and not after.isspace() and (
+            not before or before.isspace() or before in _OPENING_CONTEXT
+        )
+        can_close = bool(before) and not before.isspace() and (
+            not after or after.isspace() or after in _CLOSING_CONTEXT
+        )
+        open_index = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == kind), None)
+        if can_close and not can_open or (can_close == can_open and open_index is not None):
+            if open_index is None:
+                if kind == "single" and before.isalpha():
+                    continue  # genitive apostrophe after a name ending in s: Mars’
+                pairing.unpaired.append(pos)
+                continue
+            for _, dangling in stack[open_index + 1 :]:
+                pairing.unpaired.append(dangling)
+            opener = stack[open_index][1]
+            del stack[open_index:]
+            outer = open_index == 0
+            pairing.replacements[opener] = style.open1 if outer else style.open2
+            pairing.replacements[pos] = style.close1 if outer else style.close2
+        elif can_open or can_close == can_open:
+            stack.append((kind, pos))
+    pairing.unpaired.extend(pos for _, pos in stack)
+    pairing.unpaired.sort()
+    return pairing
+
+
+def pair_quotes(text: str, style: QuoteStyle = QUOTE_STYLES[DEFAULT_QUOTE_STYLE]) -> str:
+    """Made quotation marks follow the house style, paired and nested correctly.
+
+    >>> pair_quotes("med overskriften ‘FIRMS BOOST’ og “Markedssøgning er ‘godt’.”")
+    'med overskriften »FIRMS BOOST« og »Markedssøgning er ›godt‹.«'
+    >>> pair_quotes('"Hej", sagde hun. Mars’ chef og Domino\\'s.')
+    "»Hej«, sagde hun. Mars’ chef og Domino's."
+    """
+    pairing = find_quote_pairs(text, style)
+    if not pairing.replacements:
+        return text
+    chars = list(text)
+    for pos, char in pairing.replacements.items():
+        chars[pos] = char
+    return "".join(chars)
+
+
+# --------------------------------------------------------------------------------------------
+# Registry and stage
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    function: Callable[..., str]
+    level: str  # "sentence" or "paragraph"
+
+    @property
+    def reason(self) -> str:
+        doc = self.function.__doc__ or ""
+        return doc.strip().splitlines()[0] if doc.strip() else self.rule_id
+
+
+# Order matters: encoding repair first (it can produce quotes and spaces), quotes before the
+# spacing rules that look at them.
+RULE_ORDER: list[Rule] = [
+    Rule("fix_mojibake", fix_mojibake, "sentence"),
+    Rule("unescape_html_entities", unescape_html_entities, "sentence"),
+    Rule("remove_control_characters", remove_control_characters, "sentence"),
+    Rule("remove_invisible_characters", remove_invisible_characters, "sentence"),
+    Rule("fix_character_width", fix_character_width, "sentence"),
+    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence"),
+    Rule("compose_unicode", compose_unicode, "sentence"),
+    Rule("join_apostrophes", join_apostrophes, "sentence"),
+    Rule("pair_quotes", pair_quotes, "paragraph"),
+    Rule("normalize_spaces", normalize_spaces, "sentence"),
+    Rule("remove_space_before_punctuation", remove_space_before_punctuation, "sentence"),
+    Rule("join_compound_dashes", join_compound_dashes, "sentence"),
+    Rule("use_en_dash_between_clauses", use_en_dash_between_clauses, "sentence"),
+]
+RULES: dict[str, Rule] = {rule.rule_id: rule for rule in RULE_ORDER}
+
+# Flags this stage raises (rule id -> what the editor is told).
+FLAG_REASONS: dict[str, str] = {
+    "quote_unpaired": "Quotation mark without a partner; check where the quote starts or ends.",
+    "markup_entity_kept": "HTML-escaped markup (&lt; &gt;) left as written; check the source.",
+    "decoded_cp1252": "The file is not UTF-8; it was read as Windows-1252. Check special letters.",
+}
+
+
+@dataclass(frozen=True)
+class NormalizeConfig:
+    """One switch per rule (all on by default) and the house quote style."""
+
+    disabled: frozenset[str] = frozenset()
+    quote_style: str = DEFAULT_QUOTE_STYLE
+
+    def __post_init__(self) -> None:
+        unknown = set(self.disabled) - set(RULES)
+        if unknown:
+            raise ValueError(f"unknown normalize rule(s): {', '.join(sorted(unknown))}")
+        if self.quote_style not in QUOTE_STYLES:
+            raise ValueError(
+                f"unknown quote style {self.quote_style!r}; "
+                f"choose one of {', '.join(QUOTE_STYLES)}"
+            )
+
+    def enabled(self) -> list[Rule]:
+        return [rule for rule in RULE_ORDER if rule.rule_id not in self.disabled]
+
+
+def normalize_text(text: str, config: NormalizeConfig | None = None) -> str:
+    """Apply every enabled rule to one piece of text (a sentence or a short paragraph)."""
+    config = config or NormalizeConfig()
+    style = QUOTE_STYLES[config.quote_style]
+    for rule in config.enabled():
+        text = rule.function(text, style) if rule.level == "paragraph" else rule.function(text)
+    return text
+
+
+def apply_sentence_rule(sentence: Sentence, rule: Rule, *args: object) -> int:
+    """Apply a ``str -> str`` rule to a sentence, recording one edit per changed span."""
+    return record_spans(sentence, rule, changed_spans(sentence.text, rule.function(sentence.text, *args)))
+
+
+def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str = STAGE) -> int:
+    # Right to left, so the offsets of the spans still to apply stay valid.
+    count = 0
+    for span in reversed(spans):
+        count += sentence.apply_edit(
+            stage, rule.rule_id, span.start, span.end, span.replacement, rule.reason
+        )
+    return count
+
+
+def normalize_paragraph(paragraph: Paragraph, config: NormalizeConfig | None = None) -> None:
+    config = config or NormalizeConfig()
+    style = QUOTE_STYLES[config.quote_style]
+    for rule in config.enabled():
+        if rule.level == "sentence":
+            for sentence in paragraph.sentences:
+                apply_sentence_rule(sentence, rule)
+        else:
+            _apply_quote_rule(paragraph, rule, style)
+    _flag_kept_markup(paragraph)
+
+
+def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> None:
+    offsets = []
+    position = 0
+    for sentence in paragraph.sentences:
+        offsets.append(position)
+        position += len(sentence.text) + len(sentence.space_after)
+    pairing = find_quote_pairs(paragraph.text, style)
+    for index, sentence in enumerate(paragraph.sentences):
+        start, end = offsets[index], offsets[index] + len(sentence.text)
+        spans = [
+            Span(pos - start, pos - start + 1, char)
+            for pos, char in sorted(pairing.replacements.items())
+            if start <= pos < end
+        ]
+        record_spans(sentence, rule, [s for s in spans if sentence.text[s.start] != s.replacement])
+        for pos in pairing.unpaired:
+            if start <= pos < end:
+                sentence.add_flag(
+                    STAGE, "quote_unpaired", pos - start, pos - start + 1,
+                    FLAG_REASONS["quote_unpaired"], severity="info",
+                )
+
+
+def _flag_kept_markup(paragraph: Paragraph) -> None:
+    for sentence in paragraph.sentences:
+        for match in _MARKUP_ENTITY.finditer(sentence.text):
+            sentence.add_flag(
+                STAGE, "markup_entity_kept", match.start(), match.end(),
+                FLAG_REASONS["markup_entity_kept"], severity="info",
+            )
+
+
+def normalize_article(article: Article, config: NormalizeConfig | None = None) -> Article:
+    """The normalize stage: apply every enabled rule to every paragraph of the article."""
+    for paragraph in article.paragraphs:
+        normalize_paragraph(paragraph, config)
+    return article

@@ -1,0 +1,91 @@
+"""Reading article files: decoding, refusing what is not text, and building the article."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pipeline.document import Article, Flag
+from pipeline.errors import InputError
+from pipeline.segment import DEFAULT_SPLITTER, Splitter, segment_text
+
+# Characters that Danish (and English) text decoded as Windows-1252 may plausibly contain.
+# Anything else (box drawing, rare symbols) suggests another encoding, so we refuse to guess.
+_PLAUSIBLE_CP1252 = set(
+    "æøåÆØÅéèêëÉÈáàâäÁÀÂÄíìîïÍóòôöÓÒÔÖúùûüÚÜñÑçÇßšŠžŽ"
+    "“”„‘’‚«»‹›–—…•·°§£€$¢¥©®™½¼¾±×÷µ¹²³\u00a0¿¡"
+)
+
+MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode file bytes as UTF-8, or as Windows-1252 when that is unambiguous.
+
+    Returns ``(text, encoding)``. Raises :class:`InputError` naming the file and the offset of
+    the first byte that is not UTF-8 when neither works.
+
+    >>> decode("Køge".encode(), "a.txt")
+    ('Køge', 'utf-8')
+    >>> decode("Køge – “godt”".encode("cp1252"), "a.txt")
+    ('Køge – “godt”', 'cp1252')
+    """
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise InputError(name, f"binary file (NUL byte at offset {offset}), not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    if text and all(c.isascii() or c in _PLAUSIBLE_CP1252 for c in text):
+        return text, "cp1252"
+    raise InputError(
+        name,
+        f"not UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
+        "and not plainly Windows-1252; convert it to UTF-8",
+    )
+
+
+def read_article(
+    path: Path, relative_name: str | None = None, splitter: Splitter = DEFAULT_SPLITTER
+) -> Article:
+    """Read and segment one article file. Never modifies the file."""
+    name = relative_name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise InputError(name, f"file is {size / 1e6:.0f} MB; articles over 50 MB are refused")
+        data = path.read_bytes()
+    except InputError:
+        raise
+    except IsADirectoryError:
+        raise InputError(name, "is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except OSError as error:
+        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
+    return article_from_bytes(data, name, splitter)
+
+
+def article_from_bytes(
+    data: bytes, name: str, splitter: Splitter = DEFAULT_SPLITTER
+) -> Article:
+    text, encoding = decode(data, name)
+    article = segment_text(text, path=name, splitter=splitter)
+    article.encoding = encoding
+    article.input_sha256 = hashlib.sha256(data).hexdigest()
+    if encoding == "cp1252":
+        article.flags.append(
+            Flag(
+                "decoded_cp1252", 0, 0, "warning",
+                "The file is not UTF-8; it was read as Windows-1252. Check special letters.",
+                stage="read",
+            )
+        )
+    return article

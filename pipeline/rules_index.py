@@ -1,0 +1,12 @@
+"""Every rule of every stage, with the reason an editor sees (for ``daen rules``)."""
+
+from __future__ import annotations
+
+
+def all_rules() -> list[tuple[str, str, str]]:
+    """``(stage, rule_id, reason)`` for each edit rule and each flag, stage by stage."""
+    from pipeline import normalize
+
+    rows = [("normalize", rule.rule_id, rule.reason) for rule in normalize.RULE_ORDER]
+    rows += [("normalize", rule_id, reason) for rule_id, reason in normalize.FLAG_REASONS.items()]
+    return rows

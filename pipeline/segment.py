@@ -1,0 +1,255 @@
+"""Paragraphs and Danish sentences.
+
+Paragraphs are separated by blank lines; inside a block of lines, a short line without end
+punctuation is a heading paragraph of its own, and list items are paragraphs of their own.
+
+Sentences are found by :class:`DanishSplitter`, a rule-based splitter written for text that
+was machine-translated into Danish. Trained splitters (Punkt) treat a lower-case word after a
+full stop as proof of an abbreviation, which is exactly the defect these articles have
+(``… 2. kvartal. vi ved …``), and pysbd/Punkt swallow whole paragraphs on an unpaired quote.
+This splitter knows Danish abbreviations, ordinals and dates, and looks only at what stands
+around each full stop, so an unpaired quote cannot swallow anything. It sits behind the small
+:class:`Splitter` protocol so another splitter can be swapped in.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from pipeline.document import Article, Paragraph, ParagraphKind, Sentence
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+
+class Splitter(Protocol):
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Start and end of each sentence in ``text``, without surrounding whitespace."""
+        ...
+
+
+# Abbreviations that (almost) never end a sentence: a break after them needs more evidence
+# than a capital letter.
+NON_FINAL_ABBREVIATIONS = frozenset(
+    """
+    f.eks fx bl.a dvs ca jf jvf kl nr tlf stk hr fr frk fru dr prof pga p.g.a iflg ifølge ift
+    i.f.t evt mht m.h.t vedr inkl ekskl excl incl bla gl sml s.k. sk. vs mr mrs ms st sct
+    ang angående dl cf e.g i.e ht afd adm dir mag cand stud bach ph.d phd p.t pt a/s aps
+    """.replace("ifølge", "").split()
+)
+# Abbreviations that often end a sentence; a break after them needs a capital letter next.
+FINAL_ABBREVIATIONS = frozenset(
+    """
+    osv etc mv m.v mm m.m o.l ol m.fl mfl pct kr mio mia mill ca. stk kg km cm mm ml dl l
+    årh e.kr f.kr inc ltd co corp a.s
+    """.split()
+)
+MONTHS = frozenset(
+    """
+    januar februar marts april maj juni juli august september oktober november december
+    jan feb mar apr jun jul aug sep sept okt nov dec
+    """.split()
+)
+# Words that start Danish sentences and rarely follow an ordinal number: a lower-case one after
+# `2013.` is a machine-translation sentence start, not an ordinal (`den 4. største`).
+SENTENCE_STARTERS = frozenset(
+    """
+    vi jeg du han hun de den det der dette disse man men og så hvis når efter for i på med
+    som hvad hvor hvordan hvorfor mange alle nogle flere ingen hver her nu da også samtidig
+    desuden derfor dermed endelig først til vores deres hans hendes min mit mine dit din
+    """.split()
+)
+
+_CLOSERS = "\"'»«”’“‘›‹)]"
+_OPENERS = "\"'»«“„‘‚›‹([–—-"
+# A candidate break: terminal punctuation, closing marks, then whitespace.
+_BREAK = re.compile(rf"([.!?…]+)([{re.escape(_CLOSERS)}]*)(\s+)")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+
+
+class DanishSplitter:
+    """Rule-based Danish sentence splitter.
+
+    >>> s = DanishSplitter()
+    >>> s.split("Salget steg i 2. kvartal. vi ved, at f.eks. H.C. Andersen kom kl. 14.30 den "
+    ...         "8. april. Han sagde: »Hvad nu?« spurgte han. Over 80%! det er klart... Godt.")
+    ['Salget steg i 2. kvartal.', 'vi ved, at f.eks. H.C. Andersen kom kl. 14.30 den 8. april.', 'Han sagde: »Hvad nu?« spurgte han.', 'Over 80%!', 'det er klart...', 'Godt.']
+    """
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        start = _skip_space(text, 0)
+        for match in _BREAK.finditer(text):
+            if match.start() < start:
+                continue
+            if self._is_break(text, start, match):
+                spans.append((start, match.end(2)))
+                start = match.end()
+        end = len(text.rstrip())
+        if start < end:
+            spans.append((start, end))
+        return spans
+
+    def split(self, text: str) -> list[str]:
+        return [text[a:b] for a, b in self.spans(text)]
+
+    def _is_break(self, text: str, start: int, match: re.Match[str]) -> bool:
+        punct, closers = match.group(1), match.group(2)
+        rest = text[match.end() :]
+        nxt = rest.lstrip(_OPENERS)
+        if not nxt:
+            return False
+        first = nxt[0]
+        starts_upper = first.isupper()
+        starts_lower = first.islower()
+        starts_digit = first.isdigit()
+        if punct in ("!", "?", "?!", "!?") or set(punct) <= {"!", "?"}:
+            # »Hvad nu?« spurgte han: reported speech continues after the closing quote.
+            return not (closers and starts_lower)
+        if punct == "…" or len(punct) >= 2:
+            # An ellipsis ends a sentence only before a capital letter.
+            return starts_upper
+        # A single full stop.
+        if closers:
+            return not starts_lower or _looks_like_sentence_start(nxt)
+        word_match = _WORD_BEFORE.search(text, start, match.start())
+        word = word_match.group(1) if word_match else ""
+        bare = word.lstrip(_OPENERS).lower()
+        if starts_digit:
+            return False  # `kl. 14.30`, `1. jan. 1990`, `ca. 3`: never a break before a digit
+        if not (starts_upper or starts_lower):
+            return not bare.isdigit()
+        if bare.isdigit():
+            return self._break_after_number(bare, nxt, starts_upper)
+        if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
+            return False
+        if bare in FINAL_ABBREVIATIONS or bare in MONTHS:
+            return starts_upper and not _next_word(nxt).lower().isdigit()
+        if "." in bare and bare.replace(".", "").isalpha():
+            # A dotted abbreviation not in the lists (`m.fl.`, `p.a.`): break only before a
+            # capital letter.
+            return starts_upper
+        return True
+
+    @staticmethod
+    def _break_after_number(number: str, nxt: str, starts_upper: bool) -> bool:
+        following = _next_word(nxt).lower().strip(",.;:")
+        if following in MONTHS:
+            return False  # 8. april
+        if starts_upper:
+            return True
+        # `i 2013. vi ved` (a year, then a sentence start) versus `det 4. største`.
+        return len(number) == 4 and following in SENTENCE_STARTERS
+
+
+def _next_word(text: str) -> str:
+    return text.split(maxsplit=1)[0] if text.split() else ""
+
+
+def _looks_like_sentence_start(text: str) -> bool:
+    return _next_word(text).lower().strip(",.;:") in SENTENCE_STARTERS
+
+
+_INITIALS = re.compile(r"^(?:[A-ZÆØÅ]\.)+[A-ZÆØÅ]?$")
+
+
+def _is_initials(word: str) -> bool:
+    """`H.C.`, `A.` (an initial before a surname)."""
+    return bool(_INITIALS.match(word.rstrip(".") + "."))
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and (text[pos].isspace() or text[pos] in "\u200b\ufeff"):
+        pos += 1
+    return pos
+
+
+DEFAULT_SPLITTER: Splitter = DanishSplitter()
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs
+
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0\u200b\ufeff\u00ad\r\f\v]*\n")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•–]\s+|\d{1,3}[.)]\s+(?=\D))")
+_END_PUNCTUATION = ".!?:;,…"
+HEADING_MAX_WORDS = 14
+HEADING_MAX_CHARS = 120
+
+
+def is_heading_line(line: str) -> bool:
+    """A short line without end punctuation (or a Markdown heading).
+
+    >>> is_heading_line("gåture i samtalen"), is_heading_line("Over 80%!"), is_heading_line("# Om os")
+    (True, False, True)
+    """
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if stripped.startswith("#"):
+        return True
+    bare = stripped.rstrip(_CLOSERS + " ")
+    return (
+        len(stripped) <= HEADING_MAX_CHARS
+        and len(stripped.split()) <= HEADING_MAX_WORDS
+        and not bare.endswith(tuple(_END_PUNCTUATION))
+    )
+
+
+def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
+    """Split raw article text into ``(kind, text)`` paragraphs.
+
+    >>> split_blocks("Titel\\nFørste linje. Anden\\nlinje.\\n\\n- punkt\\n- punkt to\\n")
+    [('heading', 'Titel'), ('text', 'Første linje. Anden\\nlinje.'), ('list', '- punkt'), ('list', '- punkt to')]
+    """
+    paragraphs: list[tuple[ParagraphKind, str]] = []
+    for block in _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        pending: list[str] = []
+        for line in block.split("\n"):
+            if not line.strip(" \t\u00a0\u200b\ufeff"):
+                continue
+            kind: ParagraphKind | None = None
+            if _LIST_ITEM.match(line):
+                kind = "list"
+            elif is_heading_line(line) and (not pending or _ends_sentence(pending[-1])):
+                kind = "heading"
+            if kind is None:
+                pending.append(line)
+                continue
+            if pending:
+                paragraphs.append(("text", "\n".join(pending)))
+                pending = []
+            paragraphs.append((kind, line))
+        if pending:
+            paragraphs.append(("text", "\n".join(pending)))
+    # A one-line block that is long or ends in punctuation was classed as text; a heading-like
+    # line that continues a wrapped sentence stays text. Strip outer whitespace of each.
+    return [(kind, body.strip(" \t\u00a0")) for kind, body in paragraphs]
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip().rstrip(_CLOSERS).endswith(tuple(".!?:…"))
+
+
+def segment_paragraph(
+    text: str, kind: ParagraphKind = "text", splitter: Splitter = DEFAULT_SPLITTER
+) -> Paragraph:
+    if kind == "heading":
+        spans = [(0, len(text.rstrip()))] if text.strip() else []
+    else:
+        spans = splitter.spans(text)
+    sentences = []
+    for index, (start, end) in enumerate(spans):
+        next_start = spans[index + 1][0] if index + 1 < len(spans) else end
+        gap = text[end:next_start]
+        space_after = "" if index + 1 == len(spans) else ("\n" if "\n" in gap else " ")
+        sentences.append(Sentence(original=text[start:end], space_after=space_after))
+    return Paragraph(sentences=sentences, kind=kind)
+
+
+def segment_text(
+    text: str, path: str = "<text>", splitter: Splitter = DEFAULT_SPLITTER
+) -> Article:
+    """Build an article from raw text: paragraphs, then sentences."""
+    paragraphs = [segment_paragraph(body, kind, splitter) for kind, body in split_blocks(text)]
+    return Article(path=path, paragraphs=[p for p in paragraphs if p.sentences])
