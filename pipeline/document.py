@@ -138,7 +138,11 @@ class Paragraph:
 
     @property
     def text(self) -> str:
-        return "".join(s.text + s.space_after for s in self.sentences)
+        """The cleaned paragraph; sentences that a stage emptied leave no trace."""
+        kept = [s for s in self.sentences if s.text]
+        return "".join(s.text + (s.space_after or " ") for s in kept[:-1]) + (
+            kept[-1].text if kept else ""
+        )
 
 
 @dataclass
@@ -158,7 +162,7 @@ class Article:
     @property
     def text(self) -> str:
         """The cleaned article: paragraphs separated by one blank line, ending in a newline."""
-        body = "\n\n".join(p.text for p in self.paragraphs)
+        body = "\n\n".join(text for p in self.paragraphs if (text := p.text))
         return body + "\n" if body else ""
 
     @property

@@ -41,9 +41,9 @@ def fix_mojibake(text: str) -> str:
     """
     if text.isascii():
         return text
-    import ftfy.fixes
+    import ftfy
 
-    return ftfy.fixes.fix_encoding(text)
+    return ftfy.fix_encoding(text)
 
 
 # Entities that would form markup if unescaped are left as written: the text may end up in a
@@ -172,12 +172,14 @@ _ODD_SPACE = re.compile("[\t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  "
 def normalize_spaces(text: str) -> str:
     """Replaced no-break and other special spaces with a space and collapsed runs of spaces.
 
-    >>> normalize_spaces("8.\\u00a0april  kl.\\t14")
+    Spaces at the start and end of a sentence are removed too.
+
+    >>> normalize_spaces(" 8.\\u00a0april  kl.\\t14 ")
     '8. april kl. 14'
     """
-    if not _ODD_SPACE.search(text):
+    if not _ODD_SPACE.search(text) and text == text.strip(" "):
         return text
-    return _SPACE_RUN.sub(" ", text)
+    return _SPACE_RUN.sub(" ", text).strip(" ")
 
 
 # Punctuation that ends a clause, preceded by spaces, and followed by a space, the end, or a
@@ -294,11 +296,12 @@ def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
 
     Marks are classed as opening or closing by what stands beside them; a closing mark closes
     the innermost open quote of its kind (double or single). The outermost level gets the
-    style's first pair, quotes inside it the second. Unpaired marks are reported, not changed;
-    apostrophes inside or at the end of words are left alone.
+    style's first pair, quotes inside it the second. When any mark is left unpaired, the marks
+    are reported and none is changed. Apostrophes inside or at the end of words are left alone.
     """
     pairing = QuotePairing()
     stack: list[tuple[str, int]] = []  # (kind, position) of open quotes
+    pairs: list[tuple[int, int]] = []
     for pos, char in enumerate(text):
         if char in _DOUBLE_QUOTES:
             kind = "double"
@@ -323,17 +326,28 @@ def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
                     continue  # genitive apostrophe after a name ending in s: Mars’
                 pairing.unpaired.append(pos)
                 continue
-            for _, dangling in stack[open_index + 1 :]:
-                pairing.unpaired.append(dangling)
-            opener = stack[open_index][1]
+            pairing.unpaired.extend(dangling for _, dangling in stack[open_index + 1 :])
+            pairs.append((stack[open_index][1], pos))
             del stack[open_index:]
-            outer = open_index == 0
-            pairing.replacements[opener] = style.open1 if outer else style.open2
-            pairing.replacements[pos] = style.close1 if outer else style.close2
-        elif can_open or can_close == can_open:
+        else:
             stack.append((kind, pos))
     pairing.unpaired.extend(pos for _, pos in stack)
     pairing.unpaired.sort()
+    if pairing.unpaired:
+        # One stray mark makes every pairing in the paragraph doubtful: change nothing.
+        return pairing
+    # Pairs nest properly (a closer drops the quotes opened inside it), so the nesting depth
+    # of each pair is the number of paired quotes open around it.
+    events = sorted([(o, 1, c) for o, c in pairs] + [(c, -1, o) for o, c in pairs])
+    depth = 0
+    for pos, step, partner in events:
+        if step == 1:
+            outer = depth % 2 == 0
+            pairing.replacements[pos] = style.open1 if outer else style.open2
+            pairing.replacements[partner] = style.close1 if outer else style.close2
+            depth += 1
+        else:
+            depth -= 1
     return pairing
 
 
@@ -442,25 +456,35 @@ def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str =
     return count
 
 
+# A rule can expose work for an earlier one (an entity that becomes a no-break space, a space
+# that lets ftfy see mojibake), so the rules run again until nothing changes.
+MAX_PASSES = 3
+
+
 def normalize_paragraph(paragraph: Paragraph, config: NormalizeConfig | None = None) -> None:
     config = config or NormalizeConfig()
     style = QUOTE_STYLES[config.quote_style]
-    for rule in config.enabled():
-        if rule.level == "sentence":
-            for sentence in paragraph.sentences:
-                apply_sentence_rule(sentence, rule)
-        else:
-            _apply_quote_rule(paragraph, rule, style)
+    for _ in range(MAX_PASSES):
+        changes = 0
+        for rule in config.enabled():
+            if rule.level == "sentence":
+                changes += sum(apply_sentence_rule(s, rule) for s in paragraph.sentences)
+            else:
+                changes += _apply_quote_rule(paragraph, rule, style)
+        if not changes:
+            break
     _flag_kept_markup(paragraph)
 
 
-def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> None:
+def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> int:
     offsets = []
     position = 0
     for sentence in paragraph.sentences:
         offsets.append(position)
         position += len(sentence.text) + len(sentence.space_after)
-    pairing = find_quote_pairs(paragraph.text, style)
+    joined = "".join(s.text + s.space_after for s in paragraph.sentences)
+    pairing = find_quote_pairs(joined, style)
+    changes = 0
     for index, sentence in enumerate(paragraph.sentences):
         start, end = offsets[index], offsets[index] + len(sentence.text)
         spans = [
@@ -468,13 +492,16 @@ def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> No
             for pos, char in sorted(pairing.replacements.items())
             if start <= pos < end
         ]
-        record_spans(sentence, rule, [s for s in spans if sentence.text[s.start] != s.replacement])
+        changes += record_spans(
+            sentence, rule, [s for s in spans if sentence.text[s.start] != s.replacement]
+        )
         for pos in pairing.unpaired:
             if start <= pos < end:
                 sentence.add_flag(
                     STAGE, "quote_unpaired", pos - start, pos - start + 1,
                     FLAG_REASONS["quote_unpaired"], severity="info",
                 )
+    return changes
 
 
 def _flag_kept_markup(paragraph: Paragraph) -> None:

@@ -170,7 +170,9 @@ DEFAULT_SPLITTER: Splitter = DanishSplitter()
 # ---------------------------------------------------------------------------------------------
 # Paragraphs
 
-_BLANK_LINE = re.compile(r"\n[ \t\u00a0\u200b\ufeff\u00ad\r\f\v]*\n")
+# Characters that leave a line blank to the eye.
+_BLANKS = " \t\r\f\v\u00a0\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+_BLANK_LINE = re.compile(rf"\n[{_BLANKS}]*\n")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]\s+|\d{1,3}[.)]\s+(?=\D))")
 _END_PUNCTUATION = ".!?:;,…"
 HEADING_MAX_WORDS = 14
@@ -206,7 +208,7 @@ def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
     for block in _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n")):
         pending: list[str] = []
         for line in block.split("\n"):
-            if not line.strip(" \t\u00a0\u200b\ufeff"):
+            if not line.strip(_BLANKS):
                 continue
             kind: ParagraphKind | None = None
             if _LIST_ITEM.match(line):
