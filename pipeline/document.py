@@ -154,6 +154,9 @@ class Article:
     flags: list[Flag] = field(default_factory=list)  # about the whole file (e.g. its encoding)
     encoding: str = "utf-8"
     input_sha256: str = ""
+    # Comparison with the English original (pipeline.qa): its sentences, the alignment and the
+    # chrF of each pair; None when the article has no original.
+    qa: dict[str, Any] | None = None
 
     def sentences(self) -> Iterator[Sentence]:
         for paragraph in self.paragraphs:
@@ -201,6 +204,7 @@ class Article:
             flags=[Flag(**f) for f in data.get("flags", [])],
             encoding=data.get("encoding", "utf-8"),
             input_sha256=data.get("input_sha256", ""),
+            qa=data.get("qa"),
         )
 
 
