@@ -59,7 +59,8 @@ OutDir = Annotated[
 QuoteStyleOption = Annotated[
     str,
     typer.Option(
-        "--quote-style", help="House style for quotation marks: guillemets, danish, english, straight."
+        "--quote-style",
+        help="House style for quotation marks: guillemets, danish, english, straight.",
     ),
 ]
 

@@ -320,7 +320,7 @@ def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
             not after or after.isspace() or after in _CLOSING_CONTEXT
         )
         open_index = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == kind), None)
-        if can_close and not can_open or (can_close == can_open and open_index is not None):
+        if (can_close and not can_open) or (can_close == can_open and open_index is not None):
             if open_index is None:
                 if kind == "single" and before.isalpha():
                     continue  # genitive apostrophe after a name ending in s: Mars’
@@ -443,7 +443,8 @@ def normalize_text(text: str, config: NormalizeConfig | None = None) -> str:
 
 def apply_sentence_rule(sentence: Sentence, rule: Rule, *args: object) -> int:
     """Apply a ``str -> str`` rule to a sentence, recording one edit per changed span."""
-    return record_spans(sentence, rule, changed_spans(sentence.text, rule.function(sentence.text, *args)))
+    spans = changed_spans(sentence.text, rule.function(sentence.text, *args))
+    return record_spans(sentence, rule, spans)
 
 
 def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str = STAGE) -> int:

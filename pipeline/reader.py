@@ -53,8 +53,11 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 def read_article(
     path: Path, relative_name: str | None = None, splitter: Splitter = DEFAULT_SPLITTER
 ) -> Article:
-    """Read and segment one article file. Never modifies the file."""
-    name = relative_name or str(path)
+    """Read and segment one article file. Never modifies the file.
+
+    Errors name the file as given (``path``); the article is named ``relative_name``.
+    """
+    name = str(path)
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -70,7 +73,9 @@ def read_article(
         raise InputError(name, "no such file") from None
     except OSError as error:
         raise InputError(name, f"cannot be read ({error.strerror or error})") from None
-    return article_from_bytes(data, name, splitter)
+    article = article_from_bytes(data, name, splitter)
+    article.path = relative_name or name
+    return article
 
 
 def article_from_bytes(

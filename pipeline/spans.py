@@ -24,9 +24,9 @@ def changed_spans(before: str, after: str) -> list[Span]:
     """The spans of ``before`` that must be replaced to get ``after``, left to right.
 
     >>> changed_spans("Domino ‘ s", "Domino's")
-    [Span(start=6, end=10, replacement="'")]
+    [Span(start=6, end=9, replacement="'")]
     >>> changed_spans("a  b  c", "a b c")
-    [Span(start=1, end=2, replacement=''), Span(start=4, end=5, replacement='')]
+    [Span(start=2, end=3, replacement=''), Span(start=4, end=5, replacement='')]
     >>> changed_spans("same", "same")
     []
     """
