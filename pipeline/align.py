@@ -58,10 +58,16 @@ def split_english(text: str) -> list[str]:
     or ``…`` (and any closing quotes) before a capital letter, a digit or an opening quote,
     except after a known abbreviation or an initial.
 
-    >>> split_english("Big news\\n\\nMr. J. Smith arrived at 5 p.m. on Monday. He said: "
-    ...               "\\"It works!\\" Then he left... and came back. Prices rose 2.5% in the U.S. "
-    ...               "Sales fell.")
-    ['Big news', 'Mr. J. Smith arrived at 5 p.m. on Monday.', 'He said: "It works!"', 'Then he left... and came back.', 'Prices rose 2.5% in the U.S. Sales fell.']
+    >>> for sentence in split_english(
+    ...     "Big news\\n\\nMr. J. Smith arrived at 5 p.m. on Monday. He said: \\"It works!\\" "
+    ...     "Then he left... and came back. Prices rose 2.5% in the U.S. Sales fell."
+    ... ):
+    ...     print(sentence)
+    Big news
+    Mr. J. Smith arrived at 5 p.m. on Monday.
+    He said: "It works!"
+    Then he left... and came back.
+    Prices rose 2.5% in the U.S. Sales fell.
     """
     sentences: list[str] = []
     for block in _blocks(text):
@@ -103,8 +109,9 @@ def _split_block(block: str) -> list[str]:
         following = block[match.end() :]
         if not following or not _starts_sentence(following):
             continue
-        if match.group(1) == "." and _is_abbreviation(block[start : match.start(1)]):
-            continue
+        before = block[start : match.start(1)]
+        if match.group(1) == "." and (_is_abbreviation(before) or before.strip().isdigit()):
+            continue  # `Mr. Smith`, or the number of a numbered list item
         sentences.append(block[start:end].strip())
         start = match.end()
     tail = block[start:].strip()
@@ -205,7 +212,8 @@ class Chrf:
                 other = ref_counter.get(gram)
                 if other:
                     matches += count if count < other else other
-            stats.append((hyp_totals[order] if ref_totals[order] else 0, ref_totals[order], matches))
+            n_ref = ref_totals[order]
+            stats.append((hyp_totals[order] if n_ref else 0, n_ref, matches))
         return stats
 
     def f_score(self, stats: Sequence[tuple[int, int, int]], beta: float | None = None) -> float:
@@ -430,6 +438,7 @@ def align(
         da = tuple(range(j, j + dj))
         score = None
         if di and dj:
-            score = round(chrf.score(aligner.text(aligner.da, j, dj), aligner.text(aligner.en, i, di)), 2)
+            hypothesis = aligner.text(aligner.da, j, dj)
+            score = round(chrf.score(hypothesis, aligner.text(aligner.en, i, di)), 2)
         pairs.append(AlignedPair(en, da, score))
     return Alignment(pairs, chrf.signature)

@@ -24,6 +24,7 @@ record.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,10 +99,8 @@ def find_original(
     if originals_dir is not None:
         relative = Path(article_path.name)
         if input_dir is not None:
-            try:
+            with contextlib.suppress(ValueError):  # the article is outside input_dir
                 relative = article_path.resolve().relative_to(input_dir.resolve())
-            except ValueError:
-                pass
         candidates += [originals_dir / original_name(relative), originals_dir / relative]
     candidates.append(article_path.with_name(original_name(article_path.name)))
     for candidate in candidates:
