@@ -1,0 +1,1063 @@
+"""``daen run``: a folder of articles in, every editor output out; incremental and crash-safe.
+
+The batch, step by step:
+
+1. **Discover** ``.txt``/``.md`` files under the input folder (recursively, following folder
+   links once, never into the output folder); anything else is listed as skipped.
+2. **Plan**: hash every input. An article whose input hash and *run key* (tool code, rule
+   tables, settings) match its last finished run, and whose outputs all exist, is left alone
+   (``force`` redoes it). The last finished run is found in ``manifest.json`` or, when the
+   manifest was not saved since (a killed run), in the article's own record ``<name>.json``.
+3. **Clean** each article (read, normalize, fix). A bad input becomes a failed article with a
+   message naming the file; it never stops the batch.
+4. **Translate** in chunks of articles, so the translator batches sentences across articles.
+5. **Write** each article's outputs, every file atomically (temporary file + rename), the
+   record ``<name>.json`` last: an article is finished only when its record is there, so a
+   run killed at any moment is completed by the next run without redoing finished articles.
+6. **Manifest and index**: ``manifest.json`` is saved atomically every few seconds and at the
+   end, ``index.html`` at the end.
+
+Input files are only ever read.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import importlib
+import json
+import os
+import re
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pipeline import __version__
+from pipeline.document import SCHEMA_VERSION, Article, Translation
+from pipeline.errors import DaenError, InputError
+from pipeline.fsutil import write_atomic
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+OUTPUT_SUFFIXES = {
+    "da": ".da.txt",
+    "en": ".en.txt",
+    "diff": ".diff",
+    "html": ".html",
+    "json": ".json",  # the record: written last
+}
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+RESERVED_NAMES = frozenset({"index", "manifest", "diff"})  # batch-level files at the top
+# A line longer than this is not prose (minified text, a data dump): the file is refused.
+MAX_LINE_BYTES = 200_000
+MANIFEST_SAVE_SECONDS = 2.0
+MANIFEST_SCHEMA = 1
+# write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
+_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+Status = Literal["done", "unchanged", "failed"]
+
+
+class UsageError(DaenError):
+    """Arguments that cannot work (the CLI turns this into a usage error, exit code 2)."""
+
+
+class TranslatorLike(Protocol):
+    identity: dict[str, str]
+
+    def translate_texts(
+        self, texts: list[str], progress: Callable[[int], None] | None = None
+    ) -> list[Translation]: ...
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    force: bool = False
+    translate: bool = True
+    model: str | None = None  # None: the translator's default model
+    backend: str = "auto"
+    device: str = "auto"
+    beams: int | None = None
+    batch_tokens: int | None = None
+    quote_style: str = "guillemets"
+    # Sentences per translation chunk: the translator batches across the articles of a chunk;
+    # outputs are written after each chunk.
+    chunk_sentences: int = 2000
+
+    def settings(self) -> dict[str, Any]:
+        """What changes the outputs (and so is part of the run key)."""
+        data = {"quote_style": self.quote_style, "translate": self.translate}
+        if self.translate:
+            data.update(
+                model=self.model, backend=self.backend, beams=self.beams,
+                batch_tokens=self.batch_tokens,
+            )
+        return data
+
+
+@dataclass
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """What happened to one article in this run."""
+
+    name: str  # output name: relative path without the suffix
+    source: str  # input path relative to the input folder
+    status: Status
+    message: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    translation: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    output: Path
+    outcomes: list[Outcome]
+    skipped: list[SkippedFile]
+    warnings: list[str]
+    translation_error: str | None
+    seconds: float
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+class Reporter(Protocol):
+    """Receives progress; the CLI shows it, tests record it."""
+
+    def start(self, articles: int, sentences: int) -> None: ...
+    def advance(self, *, sentences: int = 0, articles: int = 0) -> None: ...
+    def article(self, outcome: Outcome) -> None: ...
+    def warn(self, message: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class NullReporter:
+    def start(self, articles: int, sentences: int) -> None:
+        pass
+
+    def advance(self, *, sentences: int = 0, articles: int = 0) -> None:
+        pass
+
+    def article(self, outcome: Outcome) -> None:
+        pass
+
+    def warn(self, message: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------------------------
+# Discovery
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    relative: str  # POSIX path relative to the input folder
+    name: str  # output name: ``relative`` without its suffix
+
+
+def discover(
+    input_dir: Path, output_dir: Path | None = None
+) -> tuple[list[Source], list[SkippedFile], list[str]]:
+    """Article files under ``input_dir``, files skipped, and warnings (e.g. folder loops).
+
+    Hidden files and folders (``.name``) are ignored. Folder links are followed, each real
+    folder visited once, so a link loop is reported instead of followed forever. The output
+    folder is never read as input.
+    """
+    root = input_dir.resolve()
+    skip_dir = output_dir.resolve() if output_dir is not None else None
+    sources: list[Source] = []
+    skipped: list[SkippedFile] = []
+    warnings: list[str] = []
+    seen = {_dir_key(root)}
+    stack = [(input_dir, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            warnings.append(f"{prefix or '.'}: folder cannot be read ({error.strerror}); skipped")
+            continue
+        subfolders = []
+        for entry in entries:
+            relative = f"{prefix}{entry.name}"
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                path = Path(entry.path)
+                real = path.resolve()
+                if skip_dir is not None and real == skip_dir:
+                    warnings.append(
+                        f"{relative}/: the output folder is inside the input folder; "
+                        "its files are not read as articles"
+                    )
+                    continue
+                try:
+                    key = _dir_key(path)
+                except OSError as error:
+                    warnings.append(f"{relative}/: cannot be read ({error.strerror}); skipped")
+                    continue
+                if key in seen:
+                    warnings.append(
+                        f"{relative}/: link to a folder already read (a link loop?); skipped"
+                    )
+                    continue
+                seen.add(key)
+                subfolders.append((path, relative + "/"))
+            elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
+                stem = relative.rsplit(".", 1)[0]
+                sources.append(Source(Path(entry.path), relative, stem))
+            else:
+                skipped.append(SkippedFile(relative, "not a .txt or .md file"))
+        stack.extend(reversed(subfolders))
+    sources.sort(key=lambda s: s.relative)
+    skipped.sort(key=lambda s: s.path)
+    return sources, skipped, warnings
+
+
+def _dir_key(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino
+
+
+def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
+    """Sources whose outputs would overwrite another's (or the batch files): name -> message.
+
+    Names are compared ignoring case, so a batch copied to a case-insensitive disk keeps
+    every file.
+    """
+    problems: dict[str, str] = {}
+    by_key: dict[str, list[Source]] = {}
+    for source in sources:
+        by_key.setdefault(source.name.casefold(), []).append(source)
+    for group in by_key.values():
+        if len(group) > 1:
+            names = ", ".join(s.relative for s in group)
+            for source in group:
+                problems[source.relative] = (
+                    f"{source.relative}: its outputs would have the same names as those of "
+                    f"another input ({names}); rename one of them"
+                )
+    for source in sources:
+        if source.name.casefold() in RESERVED_NAMES:
+            problems[source.relative] = (
+                f"{source.relative}: its outputs would overwrite the batch's own "
+                f"{source.name}.html/{source.name}.json; rename the file"
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_input(path: Path, name: str) -> bytes:
+    """The bytes of one input file, or an :class:`InputError` naming the file and problem."""
+    from pipeline.reader import MAX_ARTICLE_BYTES
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(name, "not a regular file (a device, pipe or socket)")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise InputError(
+                name, f"file is {info.st_size / 1e6:.0f} MB; articles over "
+                f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused"
+            )
+        with path.open("rb") as handle:
+            data = handle.read()
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError(name, "permission denied: the file cannot be read") from None
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(name, "broken link: the file it points to does not exist") from None
+        raise InputError(name, "no such file (removed during the run?)") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InputError(name, "link loop: the link points (indirectly) to itself") from None
+        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
+    return data
+
+
+def check_text_shape(data: bytes, name: str) -> None:
+    """Refuse what cannot be an article: an empty file, or a line too long to be prose."""
+    if not data.strip():
+        raise InputError(name, "empty file: there is nothing to clean")
+    longest, line_number = 0, 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if len(line) > longest:
+            longest, line_number = len(line), number
+    if longest > MAX_LINE_BYTES:
+        raise InputError(
+            name,
+            f"line {line_number} is {longest:,} bytes long; lines over {MAX_LINE_BYTES:,} bytes "
+            "are not article text (minified or data file?), so the file is refused",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Stages and run key
+
+
+@dataclass
+class Pipeline:
+    """The cleanup stages with their configuration, and the key that identifies them."""
+
+    normalize_config: Any
+    fix_rules: Any | None
+    key: str
+    rules: dict[str, Any]
+
+    def clean(self, article: Article) -> Article:
+        from pipeline.normalize import normalize_article
+
+        article = normalize_article(article, self.normalize_config)
+        if self.fix_rules is not None:
+            fix = importlib.import_module("pipeline.fix")
+            article = fix.fix_article(article, self.fix_rules)
+        return article
+
+
+def load_pipeline(options: RunOptions) -> Pipeline:
+    """Normalize configuration, fix rules (when that stage is installed) and the run key."""
+    from pipeline.normalize import NormalizeConfig
+
+    try:
+        config = NormalizeConfig(quote_style=options.quote_style)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    fix_rules = None
+    tables: dict[str, str] = {}
+    try:
+        fix = importlib.import_module("pipeline.fix")
+    except ModuleNotFoundError as error:
+        if error.name != "pipeline.fix":
+            raise
+    else:
+        fix_rules = fix.load_fix_rules()
+        tables = dict(fix_rules.table_hashes())
+    rules = {"code_sha256": code_hash(), "tables": tables, "fix_stage": fix_rules is not None}
+    key_data = {
+        "version": __version__,
+        "schema": SCHEMA_VERSION,
+        "rules": rules,
+        "settings": options.settings(),
+    }
+    key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
+    return Pipeline(config, fix_rules, key, rules)
+
+
+def code_hash() -> str:
+    """Hash of the package's source: any code change (a rule, a renderer) redoes articles."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_model_translator(options: RunOptions) -> TranslatorLike:
+    """The real translator (raises ModelUnavailableError when the model cannot be had)."""
+    from pipeline.errors import ModelUnavailableError
+
+    try:
+        translate = importlib.import_module("pipeline.translate")
+    except ModuleNotFoundError as error:
+        if error.name != "pipeline.translate":
+            raise
+        raise ModelUnavailableError(
+            "back-translation is not part of this installation (pipeline.translate is missing)"
+        ) from None
+    kwargs: dict[str, Any] = {"backend": options.backend, "device": options.device}
+    if options.beams is not None:
+        kwargs["beams"] = options.beams
+    if options.batch_tokens is not None:
+        kwargs["batch_tokens"] = options.batch_tokens
+    model = options.model or translate.DEFAULT_MODEL
+    translator: TranslatorLike = translate.load_translator(model, **kwargs)
+    return translator
+
+
+class FakeTranslator:
+    """A stand-in translator for tests and benchmarks: ``[en] <sentence>``, optionally slow.
+
+    Reachable from the command line only through a hidden option (``--translator fake``).
+    """
+
+    def __init__(self, delay: float = 0.0, batch: int = 16) -> None:
+        self.delay = delay
+        self.batch = batch
+        self.identity = {"model": "fake-echo", "revision": "1", "backend": "fake"}
+        self.calls: list[int] = []
+
+    def translate_texts(
+        self, texts: list[str], progress: Callable[[int], None] | None = None
+    ) -> list[Translation]:
+        self.calls.append(len(texts))
+        results = []
+        for start in range(0, len(texts), self.batch):
+            part = texts[start : start + self.batch]
+            if self.delay:
+                time.sleep(self.delay * len(part))
+            results += [Translation(f"[en] {t}", "fake-echo", score=-0.25) for t in part]
+            if progress is not None:
+                progress(len(part))
+        return results
+
+
+def translate_chunk(
+    articles: Sequence[Article],
+    translator: TranslatorLike,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Give every sentence of every article a translation, in one call across articles."""
+    try:
+        translate_articles = importlib.import_module("pipeline.translate").translate_articles
+    except ModuleNotFoundError as error:
+        if error.name != "pipeline.translate":
+            raise
+        translate_articles = None
+    if translate_articles is not None and not isinstance(translator, FakeTranslator):
+        translate_articles(list(articles), translator, progress)
+        return
+    sentences = [s for article in articles for s in article.sentences()]
+    translations = translator.translate_texts([s.text for s in sentences], progress)
+    for sentence, translation in zip(sentences, translations, strict=True):
+        sentence.translation = translation
+
+
+# --------------------------------------------------------------------------------------------
+# Manifest and per-article state
+
+
+def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
+    return {kind: output_dir / f"{name}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
+
+
+def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
+    """The last saved manifest (empty when there is none), and a warning if it was unusable."""
+    path = output_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as error:
+        return {}, f"{path}: unreadable manifest ({error}); every article is checked again"
+    if not isinstance(data, dict) or data.get("manifest_schema") != MANIFEST_SCHEMA:
+        return {}, f"{path}: manifest from another version; every article is checked again"
+    return data, None
+
+
+def _entry_is_current(
+    entry: Any, digest: str, key: str, paths: dict[str, Path]
+) -> bool:
+    return (
+        isinstance(entry, dict)
+        and entry.get("input_sha256") == digest
+        and entry.get("key") == key
+        and all(path.is_file() for path in paths.values())
+    )
+
+
+def _entry_from_record(path: Path) -> dict[str, Any] | None:
+    """The run entry stored in an article's record (written last when it was finished)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            entry = json.load(handle).get("run")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def remove_stale_temp_files(output_dir: Path) -> int:
+    """Delete temporary files a killed run left behind (they never hold finished output)."""
+    removed = 0
+    if not output_dir.is_dir():
+        return 0
+    for folder, _, files in os.walk(output_dir):
+        for name in files:
+            if _TEMP_FILE.match(name):
+                try:
+                    (Path(folder) / name).unlink()
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
+class ManifestWriter:
+    """Holds the manifest in memory and saves it atomically, at most every few seconds."""
+
+    def __init__(self, output_dir: Path, data: dict[str, Any]) -> None:
+        self.path = output_dir / MANIFEST
+        self.data = data
+        self.saved_at = time.monotonic()
+
+    def save(self, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self.saved_at < MANIFEST_SAVE_SECONDS:
+            return
+        text = json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=False)
+        write_atomic(self.path, text + "\n")
+        self.saved_at = time.monotonic()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------------------------
+# The batch
+
+
+@dataclass
+class _Work:
+    source: Source
+    data: bytes
+    digest: str
+    article: Article | None = None
+    cleanup_s: float = 0.0
+    translate_s: float = 0.0
+
+
+def run_batch(
+    input_dir: Path,
+    output_dir: Path,
+    options: RunOptions | None = None,
+    *,
+    translator: TranslatorLike | None = None,
+    translator_factory: Callable[[RunOptions], TranslatorLike] | None = None,
+    reporter: Reporter | None = None,
+) -> BatchResult:
+    """Process every article under ``input_dir`` into ``output_dir``; see the module doc.
+
+    ``translator`` (or ``translator_factory``, called only when something needs translating)
+    replaces the real model; by default :func:`load_model_translator` is used.
+    Raises :class:`UsageError` for arguments that cannot work, and ``RuleTableError`` for a
+    broken rule table (which affects every article); everything else is per article.
+    """
+    options = options or RunOptions()
+    reporter = reporter or NullReporter()
+    started, started_at = time.perf_counter(), _now()
+    timings: dict[str, float] = {}
+    if not input_dir.is_dir():
+        raise UsageError(f"{input_dir}: not a folder (give the folder that holds the articles)")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"{output_dir}: exists and is not a folder")
+    if output_dir.resolve() == input_dir.resolve():
+        raise UsageError("the output folder is the input folder; choose another -o")
+    pipeline = load_pipeline(options)
+    warnings: list[str] = []
+
+    # 1. discover
+    t0 = time.perf_counter()
+    sources, skipped, found_warnings = discover(input_dir, output_dir)
+    warnings += found_warnings
+    collisions = find_collisions(sources)
+    if remove_stale_temp_files(output_dir):
+        warnings.append(f"{output_dir}: removed temporary files left by an interrupted run")
+    previous, manifest_warning = load_manifest(output_dir)
+    if manifest_warning:
+        warnings.append(manifest_warning)
+    old_articles: dict[str, Any] = previous.get("articles", {})
+    manifest = _new_manifest(input_dir, options, pipeline, started_at, previous)
+    writer = ManifestWriter(output_dir, manifest)
+    articles_entries: dict[str, Any] = manifest["articles"]
+    failed_entries: dict[str, Any] = manifest["failed"]
+    outcomes: dict[str, Outcome] = {}
+
+    def fail(source: Source, message: str) -> None:
+        outcomes[source.relative] = Outcome(source.name, source.relative, "failed", message)
+        failed_entries[source.name] = {"source": source.relative, "message": message}
+        reporter.article(outcomes[source.relative])
+
+    # 2. plan
+    todo: list[_Work] = []
+    retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
+    unchanged: list[tuple[Source, dict[str, Any]]] = []
+    for source in sources:
+        if source.relative in collisions:
+            fail(source, collisions[source.relative])
+            continue
+        try:
+            data = read_input(source.path, source.relative)
+        except InputError as error:
+            fail(source, str(error))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        paths = output_paths(output_dir, source.name)
+        entry = old_articles.get(source.name)
+        if not options.force and not _entry_is_current(entry, digest, pipeline.key, paths):
+            entry = _entry_from_record(paths["json"])
+        if options.force or not _entry_is_current(entry, digest, pipeline.key, paths):
+            todo.append(_Work(source, data, digest))
+            continue
+        assert entry is not None
+        if options.translate and entry.get("translation") in ("missing", "partial"):
+            retry.append((source, entry))
+        else:
+            unchanged.append((source, entry))
+    timings["discover_s"] = time.perf_counter() - t0
+
+    # 3. translator, only when something needs translating
+    t0 = time.perf_counter()
+    translation_error: str | None = None
+    identity: dict[str, str] | None = None
+    if options.translate and (todo or retry):
+        if translator is None:
+            try:
+                translator = (translator_factory or load_model_translator)(options)
+            except DaenError as error:
+                translation_error = str(error)
+        if translator is not None:
+            identity = dict(translator.identity)
+            keep = []
+            for source, entry in [*unchanged, *retry]:
+                if entry.get("translation") in ("missing", "partial") or (
+                    entry.get("model") not in (None, identity)
+                ):
+                    todo.append(_Work(source, b"", ""))  # read again below
+                else:
+                    keep.append((source, entry))
+            unchanged = keep
+        else:
+            unchanged += retry
+    else:
+        unchanged += retry
+    timings["load_translator_s"] = time.perf_counter() - t0
+    for source, entry in unchanged:
+        articles_entries[source.name] = entry
+        outcomes[source.relative] = Outcome(
+            source.name, source.relative, "unchanged", counts=entry.get("counts", {}),
+            translation=entry.get("translation", ""),
+        )
+        reporter.article(outcomes[source.relative])
+
+    # 4. clean
+    t0 = time.perf_counter()
+    cleaned: list[_Work] = []
+    for work in sorted(todo, key=lambda w: w.source.relative):
+        problem = _clean(work, pipeline)
+        if problem is not None:
+            fail(work.source, problem)
+        else:
+            cleaned.append(work)
+    timings["cleanup_s"] = time.perf_counter() - t0
+    total_sentences = sum(_sentence_count(w) for w in cleaned)
+    reporter.start(len(cleaned), total_sentences)
+
+    # 5. translate and write, chunk by chunk
+    note = _note(options, translation_error)
+    translate_s = render_s = 0.0
+    for chunk in _chunks(cleaned, options.chunk_sentences):
+        articles = [w.article for w in chunk if w.article is not None]
+        chunk_note = note
+        if translator is not None and options.translate:
+            t0 = time.perf_counter()
+            try:
+                translate_chunk(
+                    articles, translator, lambda n: reporter.advance(sentences=n)
+                )
+            except DaenError as error:
+                chunk_note = _note(options, str(error))
+                warnings.append(f"back-translation failed for {len(articles)} article(s): {error}")
+            elapsed = time.perf_counter() - t0
+            translate_s += elapsed
+            sentences = max(1, sum(_sentence_count(w) for w in chunk))
+            for work in chunk:
+                work.translate_s = elapsed * _sentence_count(work) / sentences
+        else:
+            reporter.advance(sentences=sum(_sentence_count(w) for w in chunk))
+        for work in chunk:
+            t0 = time.perf_counter()
+            outcome, entry = _write_article(work, output_dir, pipeline, chunk_note, identity)
+            render_s += time.perf_counter() - t0
+            outcomes[work.source.relative] = outcome
+            if outcome.status == "failed":
+                failed_entries[work.source.name] = {
+                    "source": work.source.relative, "message": outcome.message,
+                }
+            else:
+                articles_entries[work.source.name] = entry
+                failed_entries.pop(work.source.name, None)
+            work.article = None  # free memory as we go
+            reporter.article(outcome)
+            reporter.advance(articles=1)
+            writer.save()
+    timings["translate_s"] = translate_s
+    timings["write_s"] = render_s
+
+    # 6. manifest and index
+    t0 = time.perf_counter()
+    manifest["finished"] = _now()
+    manifest["translation"] = _translation_block(
+        options, identity, translation_error, previous, bool(cleaned)
+    )
+    manifest["skipped"] = [asdict(s) for s in skipped]
+    manifest["warnings"] = warnings
+    manifest["articles"] = dict(sorted(articles_entries.items()))
+    manifest["failed"] = dict(sorted(failed_entries.items()))
+    this_run: dict[str, str] = {o.name: o.status for o in outcomes.values()}
+    from pipeline.render.index import index_page
+
+    write_atomic(output_dir / INDEX, index_page(manifest, this_run))
+    timings["index_s"] = time.perf_counter() - t0
+    timings["total_s"] = time.perf_counter() - started
+    manifest["timings"] = {k: round(v, 4) for k, v in timings.items()}
+    manifest["totals"] = {
+        "articles": len(sources),
+        "done": sum(1 for o in outcomes.values() if o.status == "done"),
+        "unchanged": sum(1 for o in outcomes.values() if o.status == "unchanged"),
+        "failed": sum(1 for o in outcomes.values() if o.status == "failed"),
+        "skipped_files": len(skipped),
+    }
+    writer.save(force=True)
+    reporter.finish()
+    ordered = [outcomes[s.relative] for s in sources if s.relative in outcomes]
+    return BatchResult(
+        output_dir, ordered, skipped, warnings, translation_error,
+        time.perf_counter() - started,
+    )
+
+
+def _new_manifest(
+    input_dir: Path,
+    options: RunOptions,
+    pipeline: Pipeline,
+    started_at: str,
+    previous: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "manifest_schema": MANIFEST_SCHEMA,
+        "tool": "daen",
+        "version": __version__,
+        "record_schema": SCHEMA_VERSION,
+        "input": str(input_dir.resolve()),
+        "started": started_at,
+        "finished": None,
+        "settings": options.settings() | {"device": options.device, "force": options.force},
+        "run_key": pipeline.key,
+        "rules": pipeline.rules,
+        "translation": previous.get("translation", {}),
+        "articles": {},
+        "failed": {},
+        "skipped": [],
+        "warnings": [],
+    }
+
+
+def _translation_block(
+    options: RunOptions,
+    identity: dict[str, str] | None,
+    error: str | None,
+    previous: dict[str, Any],
+    worked: bool,
+) -> dict[str, Any]:
+    if not options.translate:
+        return {"status": "disabled"}
+    if identity is not None:
+        return {"status": "ok", **identity}
+    if error is not None:
+        return {"status": "missing", "model": options.model, "error": error}
+    block: dict[str, Any] = previous.get("translation") or {"status": "not needed"}
+    return block if not worked else {"status": "missing", "model": options.model}
+
+
+def _note(options: RunOptions, error: str | None) -> Any:
+    from pipeline.render import TranslationNote
+
+    if not options.translate:
+        return TranslationNote("disabled")
+    if error is not None:
+        return TranslationNote("missing", error)
+    return None
+
+
+def _sentence_count(work: _Work) -> int:
+    return sum(len(p.sentences) for p in work.article.paragraphs) if work.article else 0
+
+
+def _chunks(works: list[_Work], size: int) -> Iterable[list[_Work]]:
+    chunk: list[_Work] = []
+    count = 0
+    for work in works:
+        chunk.append(work)
+        count += _sentence_count(work)
+        if count >= size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+def _clean(work: _Work, pipeline: Pipeline) -> str | None:
+    """Read and clean one article; the message when it cannot be done."""
+    from pipeline.reader import article_from_bytes
+
+    source = work.source
+    t0 = time.perf_counter()
+    try:
+        if not work.digest:
+            work.data = read_input(source.path, source.relative)
+            work.digest = hashlib.sha256(work.data).hexdigest()
+        check_text_shape(work.data, source.relative)
+        article = article_from_bytes(work.data, source.relative)
+        if not article.paragraphs:
+            raise InputError(source.relative, "no text: the file holds only whitespace")
+        work.article = pipeline.clean(article)
+    except DaenError as error:
+        return str(error)
+    except Exception as error:  # a rule that crashes on odd input must not stop the batch
+        return f"{source.relative}: internal error while cleaning ({type(error).__name__}: {error})"
+    finally:
+        work.data = b""
+        work.cleanup_s = time.perf_counter() - t0
+    return None
+
+
+def _write_article(
+    work: _Work,
+    output_dir: Path,
+    pipeline: Pipeline,
+    note: Any,
+    identity: dict[str, str] | None,
+) -> tuple[Outcome, dict[str, Any] | None]:
+    """Render and write one article's outputs; the record (with its run entry) last."""
+    from pipeline.render import counts, translation_state
+    from pipeline.render.html import review_page
+    from pipeline.render.text import danish_text, english_text, word_diff_text
+
+    source, article = work.source, work.article
+    assert article is not None
+    t0 = time.perf_counter()
+    paths = output_paths(output_dir, source.name)
+    try:
+        state = translation_state(article, note)
+        article_counts = counts(article)
+        write_atomic(paths["da"], danish_text(article))
+        write_atomic(paths["en"], english_text(article, note))
+        write_atomic(paths["diff"], word_diff_text(article))
+        write_atomic(paths["html"], review_page(article, note))
+        entry = {
+            "source": source.relative,
+            "input_sha256": work.digest,
+            "key": pipeline.key,
+            "outputs": {k: p.relative_to(output_dir).as_posix() for k, p in paths.items()},
+            "counts": article_counts,
+            "translation": state,
+            "translation_note": note.message if note is not None else "",
+            "model": identity if state in ("translated", "partial") else None,
+            "seconds": {
+                "cleanup": round(work.cleanup_s, 4),
+                "translate": round(work.translate_s, 4),
+                "write": round(time.perf_counter() - t0, 4),
+            },
+            "finished": _now(),
+        }
+        record = article.to_dict()
+        record["run"] = entry
+        write_atomic(paths["json"], json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    except OSError as error:
+        message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"
+        return Outcome(source.name, source.relative, "failed", message), None
+    except Exception as error:  # a renderer bug on odd input must not stop the batch
+        message = (
+            f"{source.relative}: internal error while writing ({type(error).__name__}: {error})"
+        )
+        return Outcome(source.name, source.relative, "failed", message), None
+    outcome = Outcome(
+        source.name, source.relative, "done", counts=article_counts, translation=state,
+        seconds=work.cleanup_s + work.translate_s + time.perf_counter() - t0,
+    )
+    return outcome, entry
+
+
+# --------------------------------------------------------------------------------------------
+# Terminal: progress bar and summary (used by the CLI)
+
+
+class ConsoleReporter:
+    """A rich progress bar (articles, sentences, ETA) on stderr when it is a terminal.
+
+    Quiet when stderr is not a terminal or ``quiet`` is set; ``verbose`` prints one line per
+    article. Warnings and failures are always printed.
+    """
+
+    def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True, highlight=False)
+        self.quiet = quiet
+        self.verbose = verbose and not quiet
+        self.progress: Any = None
+        self.task: Any = None
+        self.articles_done = 0
+        self.articles_total = 0
+
+    def start(self, articles: int, sentences: int) -> None:
+        self.articles_total = articles
+        if self.quiet or not self.console.is_terminal or not articles:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[articles]} articles"),
+            MofNCompleteColumn(),
+            TextColumn("sentences"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=False,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(
+            "daen run", total=max(sentences, 1), articles=f"0/{articles}"
+        )
+
+    def advance(self, *, sentences: int = 0, articles: int = 0) -> None:
+        self.articles_done += articles
+        if self.progress is not None:
+            self.progress.update(
+                self.task, advance=sentences,
+                articles=f"{self.articles_done}/{self.articles_total}",
+            )
+
+    def article(self, outcome: Outcome) -> None:
+        if outcome.status == "failed":
+            self._print(f"[red]Failed:[/red] {_markup_safe(outcome.message)}")
+        elif self.verbose:
+            self._print(f"{outcome.status:<9} {_markup_safe(outcome.source)}")
+
+    def warn(self, message: str) -> None:
+        self._print(f"[yellow]Warning:[/yellow] {_markup_safe(message)}")
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def _print(self, markup: str) -> None:
+        console = self.progress.console if self.progress is not None else self.console
+        console.print(markup, soft_wrap=True)
+
+
+def _markup_safe(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def print_summary(result: BatchResult, *, verbose: bool = False) -> None:
+    """The end-of-run table on stdout: one row per article (failed ones first in attention)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=False)
+    table = Table(title=f"daen run → {result.output}", title_justify="left")
+    table.add_column("article", overflow="fold")
+    for column in ("sentences", "edits", "flags", "to check"):
+        table.add_column(column, justify="right")
+    table.add_column("back-translation")
+    table.add_column("this run")
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            continue
+        c = outcome.counts
+        table.add_row(
+            _markup_safe(outcome.source), str(c.get("sentences", "")), str(c.get("edits", "")),
+            str(c.get("flags", "")), str(c.get("low_confidence", "")), outcome.translation,
+            "updated" if outcome.status == "done" else "unchanged",
+        )
+    for outcome in result.failed:
+        table.add_row(_markup_safe(outcome.source), "", "", "", "", "", "[red]failed[/red]")
+    console.print(table)
+    done = sum(1 for o in result.outcomes if o.status == "done")
+    unchanged = sum(1 for o in result.outcomes if o.status == "unchanged")
+    line = (
+        f"{len(result.outcomes)} article(s): {done} updated, {unchanged} unchanged, "
+        f"{len(result.failed)} failed; {len(result.skipped)} other file(s) skipped; "
+        f"{result.seconds:.1f} s. Open {result.output / INDEX}"
+    )
+    console.print(_markup_safe(line))
+    if verbose:
+        for skipped in result.skipped:
+            console.print(_markup_safe(f"skipped {skipped.path}: {skipped.reason}"))
+
+
+def run_command(
+    input_dir: Path,
+    output_dir: Path,
+    options: RunOptions,
+    *,
+    quiet: bool = False,
+    verbose: bool = False,
+    require_translation: bool = False,
+    fake_translator_delay: float | None = None,
+) -> int:
+    """``daen run``: the batch with a progress bar, the summary, and the exit code.
+
+    Exit code 1 when any article failed (or, with ``require_translation``, when the model was
+    unavailable); 0 otherwise. A missing model is reported once, at the end, on stderr.
+    """
+    reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
+    translator = None
+    if fake_translator_delay is not None:
+        translator = FakeTranslator(fake_translator_delay)
+    try:
+        result = run_batch(input_dir, output_dir, options, translator=translator, reporter=reporter)
+    finally:
+        reporter.finish()
+    for warning in result.warnings:
+        reporter.warn(warning)
+    if not quiet:
+        print_summary(result, verbose=verbose)
+    if result.failed:
+        reporter.console.print(
+            f"[red]{len(result.failed)} article(s) failed[/red] (listed above and in "
+            f"{_markup_safe(str(result.output / INDEX))}).", soft_wrap=True,
+        )
+    if result.translation_error:
+        print(
+            "Warning: back-translation missing (the cleanup outputs were written): "
+            f"{result.translation_error}",
+            file=sys.stderr,
+        )
+        if require_translation:
+            return 1
+    return result.exit_code

@@ -1,0 +1,442 @@
+"""The review page of one article: original | cleaned | English, sentence by sentence.
+
+A self-contained HTML file (inline CSS, one small inline script, no network), readable from
+``file://``, printable, and readable with JavaScript off. Every piece of article text goes
+through :func:`html.escape`; the page's Content-Security-Policy allows only its own script
+(by hash), so even markup that slipped through could not run.
+
+Each edit in the cleaned column is an ``<ins>`` carrying its rule id and reason (shown on hover
+and on keyboard focus); flags are ``<mark>``s; each flag and each low-confidence translation
+also has a note under its sentence, which the flag list links to and the script steps through
+(buttons, or the keys ``n`` and ``p``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+from dataclasses import dataclass
+
+from pipeline.document import Article, Edit, Flag, Sentence
+from pipeline.render import (
+    TranslationNote,
+    counts,
+    is_low_confidence,
+    low_confidence_reason,
+    sentence_label,
+    translation_state,
+)
+from pipeline.render.worddiff import side_html, word_diff
+
+_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def esc(text: str) -> str:
+    """Escape text for element content and quoted attribute values."""
+    return html.escape(text, quote=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Tracing edits to the final text
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of the sentence's final text and the edits (indexes) that produced it.
+
+    An empty ``text`` with edits marks where text was removed.
+    """
+
+    text: str
+    edits: tuple[int, ...] = ()
+
+
+def trace_edits(original: str, edits: list[Edit]) -> list[Piece]:
+    """Split the final text into pieces, each knowing which edits made it.
+
+    >>> from pipeline.document import Edit
+    >>> edits = [Edit("fix", "casing", 0, 1, "v", "V"), Edit("n", "x", 2, 6, " ved", "")]
+    >>> trace_edits("vi ved", edits)
+    [Piece(text='V', edits=(0,)), Piece(text='i', edits=()), Piece(text='', edits=(1,))]
+    """
+    pieces = [Piece(original)] if original else []
+    for index, edit in enumerate(edits):
+        before: list[Piece] = []
+        after: list[Piece] = []
+        covered = {index}
+        position = 0
+        for piece in pieces:
+            start, end = position, position + len(piece.text)
+            position = end
+            if start == end:  # a removal marker
+                if start <= edit.start:
+                    before.append(piece)
+                elif start >= edit.end:
+                    after.append(piece)
+                else:
+                    covered.update(piece.edits)
+                continue
+            if start < edit.start:
+                before.append(Piece(piece.text[: min(end, edit.start) - start], piece.edits))
+            if start < edit.end and end > edit.start:
+                covered.update(piece.edits)
+            if end > edit.end:
+                after.append(Piece(piece.text[max(start, edit.end) - start :], piece.edits))
+        pieces = [*before, Piece(edit.after, tuple(sorted(covered))), *after]
+    return pieces
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering one sentence
+
+
+class _Numbering:
+    """Numbers flags (and low-confidence translations) in page order."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.entries: list[tuple[int, str, str, str]] = []  # number, label, rule, reason
+
+    def next(self, label: str, rule: str, reason: str) -> int:
+        self.count += 1
+        self.entries.append((self.count, label, rule, reason))
+        return self.count
+
+
+def _edit_tip(edits: list[Edit], indexes: tuple[int, ...]) -> str:
+    parts = []
+    for i in indexes:
+        edit = edits[i]
+        change = f"«{edit.before}» → «{edit.after}»" if edit.before else f"added «{edit.after}»"
+        if not edit.after:
+            change = f"removed «{edit.before}»"
+        parts.append(f"{edit.rule_id} ({edit.stage}): {edit.reason} {change}")
+    return " | ".join(parts)
+
+
+def _flag_tip(flag: Flag) -> str:
+    tip = f"{flag.rule_id}: {flag.reason}"
+    if flag.suggestion:
+        tip += f" Suggestion: {flag.suggestion}"
+    return tip
+
+
+def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
+    """The sentence's final text with edits as ``<ins>`` and flagged spans as ``<mark>``."""
+    pieces = trace_edits(sentence.original, sentence.edits)
+    spans = [(i, f) for i, f in enumerate(sentence.flags) if f.end > f.start]
+    cuts = {0, len(sentence.text)}
+    for _, flag in spans:
+        cuts.update((max(0, flag.start), min(len(sentence.text), flag.end)))
+    out: list[str] = []
+    position = 0
+    for piece in pieces:
+        if not piece.text:
+            tip = _edit_tip(sentence.edits, piece.edits)
+            out.append(
+                f'<ins class="edit removal tip" tabindex="0" data-tip="{esc(tip)}" '
+                f'aria-label="{esc(tip)}"></ins>'
+            )
+            continue
+        start, end = position, position + len(piece.text)
+        position = end
+        inner = sorted({start, end} | {c for c in cuts if start < c < end})
+        for a, b in itertools.pairwise(inner):
+            text = esc(piece.text[a - start : b - start])
+            if piece.edits:
+                tip = _edit_tip(sentence.edits, piece.edits)
+                rules = " ".join(sentence.edits[i].rule_id for i in piece.edits)
+                text = (
+                    f'<ins class="edit tip" tabindex="0" data-rule="{esc(rules)}" '
+                    f'data-tip="{esc(tip)}">{text}</ins>'
+                )
+            covering = [(i, f) for i, f in spans if f.start <= a and b <= f.end]
+            if covering:
+                worst = max(covering, key=lambda item: _SEVERITY_RANK.get(item[1].severity, 1))
+                tip = " | ".join(_flag_tip(f) for _, f in covering)
+                numbers = " ".join(str(flag_numbers[i]) for i, _ in covering)
+                text = (
+                    f'<mark class="flag sev-{esc(worst[1].severity)} tip" tabindex="0" '
+                    f'data-flag="{numbers}" data-tip="{esc(tip)}">{text}</mark>'
+                )
+            out.append(text)
+    return "".join(out)
+
+
+def _notes_html(
+    sentence: Sentence, label: str, flag_numbers: dict[int, int]
+) -> str:
+    items = []
+    for i, flag in enumerate(sentence.flags):
+        number = flag_numbers[i]
+        suggestion = (
+            f' <span class="suggestion">Suggestion: {esc(flag.suggestion)}</span>'
+            if flag.suggestion
+            else ""
+        )
+        items.append(
+            f'<li class="flag-note flag-target sev-{esc(flag.severity)}" id="flag-{number}" '
+            f'tabindex="-1"><span class="badge">⚑ {number}</span> '
+            f'<code>{esc(flag.rule_id)}</code> {esc(flag.reason)}{suggestion}</li>'
+        )
+    seen: dict[str, tuple[str, int]] = {}
+    for edit in sentence.edits:
+        reason, count = seen.get(edit.rule_id, (edit.reason, 0))
+        seen[edit.rule_id] = (reason, count + 1)
+    if seen:
+        rules = ", ".join(
+            f'<code class="tip" tabindex="0" data-tip="{esc(reason)}">{esc(rule)}</code>'
+            + (f" ×{count}" if count > 1 else "")
+            for rule, (reason, count) in seen.items()
+        )
+        items.append(f'<li class="edit-note">Edits: {rules}</li>')
+    if not items:
+        return ""
+    return f'<ul class="notes" aria-label="Notes on sentence {esc(label)}">{"".join(items)}</ul>'
+
+
+def _english_html(sentence: Sentence, numbering: _Numbering, label: str) -> tuple[str, str]:
+    """The English cell and the row's extra class."""
+    translation = sentence.translation
+    if translation is None:
+        return '<span class="missing">back-translation missing</span>', ""
+    score = (
+        f'<span class="score">score {translation.score:.2f}</span>'
+        if translation.score is not None
+        else ""
+    )
+    body = esc(translation.text)
+    if not is_low_confidence(translation):
+        return f"{body} {score}", ""
+    reason = low_confidence_reason(translation)
+    number = numbering.next(label, "low confidence", reason)
+    note = (
+        f'<p class="lowconf-note flag-target" id="flag-{number}" tabindex="-1">'
+        f'<span class="badge">⚑ {number}</span> Low-confidence translation: {esc(reason)}</p>'
+    )
+    return f'<span class="lowconf">{body}</span> {score}{note}', " lowconf-row"
+
+
+# --------------------------------------------------------------------------------------------
+# The page
+
+_CSS = """
+:root{--ins:#d8f5d0;--ins-line:#2e7d32;--del:#fbd9d9;--flag:#ffe9a8;--flag-err:#ffc4b8;
+--muted:#666;--line:#ddd;--focus:#1a56db}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#111;
+background:#fff}
+header{padding:1rem 1.5rem .5rem;border-bottom:1px solid var(--line)}
+h1{font-size:1.3rem;margin:0 0 .3rem;word-break:break-all}
+.summary{margin:.2rem 0;color:var(--muted)}
+.banner{background:#fff4e5;border:1px solid #f0b35a;padding:.5rem .8rem;border-radius:4px;
+margin:.5rem 0}
+.banner.error{background:#fde8e8;border-color:#e07a7a}
+.flagnav{position:sticky;top:0;z-index:5;background:#f7f7f7;border-bottom:1px solid var(--line);
+padding:.4rem 1.5rem;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
+.flagnav button{font:inherit;padding:.2rem .7rem;border:1px solid #999;border-radius:4px;
+background:#fff;cursor:pointer}
+.flagnav button:focus{outline:2px solid var(--focus)}
+.hint{color:var(--muted);font-size:.85rem}
+details{margin:.4rem 0}
+details ol,details ul{margin:.3rem 0;padding-left:1.6rem}
+main{padding:0 1rem 2rem}
+table.review{width:100%;border-collapse:collapse;table-layout:fixed}
+table.review th{position:sticky;top:2.4rem;background:#fff;text-align:left;
+border-bottom:2px solid #999;padding:.3rem .5rem;z-index:4}
+table.review td{vertical-align:top;padding:.35rem .5rem;border-top:1px solid var(--line);
+overflow-wrap:anywhere}
+th.num,td.num{width:3.6rem;color:var(--muted);font-size:.8rem;text-align:right}
+td.num a{color:inherit;text-decoration:none}
+tr.para-start td{border-top:2px solid #aaa}
+tr.heading td.orig,tr.heading td.clean,tr.heading td.en{font-weight:600}
+tr.unchanged td.orig{color:var(--muted)}
+del{background:var(--del);text-decoration:line-through;text-decoration-color:#b33}
+ins{text-decoration:none}
+ins.edit{background:var(--ins);border-bottom:2px solid var(--ins-line);border-radius:2px}
+ins.removal::before{content:"‸";color:#b33;font-weight:700;padding:0 1px}
+mark.flag{background:var(--flag);border-bottom:2px dotted #b7791f;color:inherit}
+mark.flag.sev-error{background:var(--flag-err)}
+.tip{position:relative;cursor:help}
+.tip:focus{outline:2px solid var(--focus)}
+.tip:hover::after,.tip:focus::after{content:attr(data-tip);position:absolute;left:0;top:100%;
+z-index:10;background:#222;color:#fff;padding:.3rem .5rem;border-radius:4px;font-size:.8rem;
+font-weight:400;line-height:1.35;width:max-content;max-width:26rem;white-space:normal}
+ul.notes{list-style:none;margin:.3rem 0 0;padding:0;font-size:.82rem;color:#333}
+ul.notes li{margin:.1rem 0}
+.badge{display:inline-block;background:#b7791f;color:#fff;border-radius:3px;padding:0 .3rem;
+font-size:.75rem;font-weight:600}
+.flag-note.sev-info .badge{background:#5a6b7b}
+.flag-note.sev-error .badge{background:#c0392b}
+.edit-note{color:var(--muted)}
+.flag-target.current{outline:3px solid var(--focus);outline-offset:2px;background:#eef3ff}
+.missing{color:#a15c00;font-style:italic}
+.lowconf{background:#fde8e8;border-bottom:2px dotted #c0392b}
+.lowconf-note{font-size:.82rem;margin:.3rem 0 0}
+.score{color:var(--muted);font-size:.75rem;white-space:nowrap}
+.legend dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:.3rem 0}
+.legend dd{margin:0}
+code{font-size:.85em}
+@media (max-width:800px){table.review th{top:0}body{font-size:14px}}
+@media print{
+.flagnav,.hint{display:none}
+body{font-size:9.5pt}
+header{border:0}
+table.review th{position:static}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+.tip::after{display:none!important}
+ins.edit{background:none;text-decoration:underline;text-decoration-color:#2e7d32}
+mark.flag{background:none;border-bottom:1.5px dotted #000}
+a{color:inherit;text-decoration:none}
+}
+"""
+
+_SCRIPT = """
+(function () {
+  var targets = Array.prototype.slice.call(document.querySelectorAll(".flag-target"));
+  var prev = document.getElementById("prev-flag");
+  var next = document.getElementById("next-flag");
+  var position = document.getElementById("flag-pos");
+  var current = -1;
+  if (!targets.length) { position.textContent = "No flags on this page."; return; }
+  prev.hidden = false;
+  next.hidden = false;
+  position.textContent = targets.length + " flag(s). Keys: n next, p previous.";
+  function show(index) {
+    if (current >= 0) { targets[current].classList.remove("current"); }
+    current = (index + targets.length) % targets.length;
+    var target = targets[current];
+    target.classList.add("current");
+    target.scrollIntoView({block: "center"});
+    target.focus({preventScroll: true});
+    position.textContent = "Flag " + (current + 1) + " of " + targets.length;
+    try { history.replaceState(null, "", "#" + target.id); } catch (e) {}
+  }
+  prev.addEventListener("click", function () { show(current - 1); });
+  next.addEventListener("click", function () { show(current + 1); });
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var tag = event.target && event.target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") { return; }
+    if (event.key === "n") { show(current + 1); event.preventDefault(); }
+    else if (event.key === "p") { show(current - 1); event.preventDefault(); }
+  });
+  document.body.classList.add("js");
+})();
+"""
+
+
+def script_hash(script: str = _SCRIPT) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def page(title: str, body: str, *, script: str | None = _SCRIPT, css: str = _CSS) -> str:
+    """A complete self-contained page; only ``script`` (by hash) may run."""
+    script_src = f"'{script_hash(script)}'" if script else "'none'"
+    csp = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {script_src}"
+    script_tag = f"<script>{script}</script>" if script else ""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{esc(title)}</title>\n<style>{css}</style>\n</head>\n"
+        f"<body>\n{body}\n{script_tag}\n</body>\n</html>\n"
+    )
+
+
+def _legend() -> str:
+    return (
+        '<details class="legend"><summary>How to read this page</summary><dl>'
+        '<dt><ins class="edit">green</ins></dt><dd>text a rule changed; hover or focus '
+        "(Tab) it for the rule id and reason</dd>"
+        '<dt><ins class="edit removal"></ins></dt><dd>text a rule removed</dd>'
+        '<dt><del>red</del></dt><dd>in the original: words that were changed or removed</dd>'
+        '<dt><mark class="flag">yellow</mark></dt><dd>flagged for the editor: the text was left '
+        "as it is; the note under the sentence says why</dd>"
+        '<dt><span class="lowconf">red, dotted</span></dt><dd>low-confidence back-translation: '
+        "the model was unsure, so the Danish may be garbled or ambiguous</dd>"
+        '<dt><span class="missing">missing</span></dt><dd>no back-translation (see the banner)'
+        "</dd></dl></details>"
+    )
+
+
+def review_page(article: Article, note: TranslationNote | None = None) -> str:
+    """The review page of one article record."""
+    numbering = _Numbering()
+    header_flags = []
+    for flag in article.flags:
+        number = numbering.next("file", flag.rule_id, flag.reason)
+        header_flags.append(
+            f'<p class="banner flag-target" id="flag-{number}" tabindex="-1">'
+            f'<span class="badge">⚑ {number}</span> <code>{esc(flag.rule_id)}</code> '
+            f"{esc(flag.reason)}</p>"
+        )
+    rows = []
+    for p_index, paragraph in enumerate(article.paragraphs):
+        for s_index, sentence in enumerate(paragraph.sentences):
+            label = sentence_label(p_index, s_index)
+            flag_numbers = {
+                i: numbering.next(label, flag.rule_id, flag.reason)
+                for i, flag in enumerate(sentence.flags)
+            }
+            chunks = word_diff(sentence.original, sentence.text)
+            original = side_html(chunks, "before")
+            cleaned = cleaned_html(sentence, flag_numbers)
+            notes = _notes_html(sentence, label, flag_numbers)
+            english, extra = _english_html(sentence, numbering, label)
+            classes = ["para-start"] if s_index == 0 else []
+            if paragraph.kind != "text":
+                classes.append(paragraph.kind)
+            if not sentence.changed:
+                classes.append("unchanged")
+            row_id = f"s{p_index + 1}-{s_index + 1}"
+            rows.append(
+                f'<tr id="{row_id}" class="{" ".join(classes)}{extra}">'
+                f'<td class="num"><a href="#{row_id}">{label}</a></td>'
+                f'<td class="orig" lang="da">{original}</td>'
+                f'<td class="clean" lang="da">{cleaned}{notes}</td>'
+                f'<td class="en" lang="en">{english}</td></tr>'
+            )
+    stats = counts(article)
+    state = translation_state(article, note)
+    banner = ""
+    if state in ("missing", "partial", "disabled"):
+        headline = (note or TranslationNote(state)).headline
+        banner = f'<p class="banner error" role="status">{esc(headline)}</p>'
+    flag_list = ""
+    if numbering.entries:
+        items = "".join(
+            f'<li><a href="#flag-{number}">{esc(label)}</a> <code>{esc(rule)}</code> '
+            f"{esc(reason)}</li>"
+            for number, label, rule, reason in numbering.entries
+        )
+        flag_list = (
+            f'<details class="flag-list" open><summary>Flags ({numbering.count})</summary>'
+            f"<ol>{items}</ol></details>"
+        )
+    summary = (
+        f'{stats["sentences"]} sentences · {stats["edits"]} edits in '
+        f'{stats["changed_sentences"]} sentences · {stats["flags"]} flags · '
+        f'back-translation: {state}'
+        + (f' ({stats["low_confidence"]} low-confidence)' if stats["low_confidence"] else "")
+    )
+    body = (
+        f'<header><h1>{esc(article.path)}</h1><p class="summary">{esc(summary)}</p>'
+        f'{banner}{"".join(header_flags)}{flag_list}{_legend()}</header>\n'
+        '<nav class="flagnav" aria-label="Flag navigation">'
+        '<button type="button" id="prev-flag" hidden>◂ Previous flag</button>'
+        '<button type="button" id="next-flag" hidden>Next flag ▸</button>'
+        '<span id="flag-pos" class="hint" aria-live="polite">'
+        "Flags are listed at the top of the page.</span></nav>\n"
+        '<main><table class="review"><thead><tr><th class="num">#</th><th>Original</th>'
+        "<th>Cleaned</th><th>English (back-translation)</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody></table></main>"
+    )
+    return page(f"Review: {article.path}", body)

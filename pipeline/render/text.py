@@ -1,0 +1,70 @@
+"""Plain-text outputs: cleaned Danish, the English back-translation and the word diff."""
+
+from __future__ import annotations
+
+from pipeline.document import Article
+from pipeline.render import TranslationNote, sentence_label, translation_state
+from pipeline.render.worddiff import changed, to_markers, word_diff
+
+MISSING_SENTENCE = "[back-translation missing]"
+
+
+def danish_text(article: Article) -> str:
+    """The cleaned article, paragraphs separated by a blank line."""
+    return article.text
+
+
+def english_text(article: Article, note: TranslationNote | None = None) -> str:
+    """The back-translation with the article's paragraph structure.
+
+    When some or all translations are missing, the file says so on its first line and each
+    untranslated sentence reads ``[back-translation missing]``.
+    """
+    state = translation_state(article, note)
+    paragraphs = []
+    for paragraph in article.paragraphs:
+        parts = []
+        for sentence in paragraph.sentences:
+            text = sentence.translation.text if sentence.translation else MISSING_SENTENCE
+            parts.append(text + (" " if sentence.space_after else ""))
+        paragraphs.append("".join(parts).rstrip())
+    body = "\n\n".join(paragraphs)
+    if state in ("missing", "partial", "disabled"):
+        headline = (note or TranslationNote(state)).headline
+        body = f"{headline}\n\n{body}" if body else headline
+    return body + "\n" if body else ""
+
+
+def word_diff_text(article: Article) -> str:
+    """Original → cleaned, sentence by sentence, with the rules that made each change.
+
+    Only changed sentences are shown, each under ``@@ paragraph P, sentence S @@``; removed
+    words are ``[-like this-]`` and added words ``{+like this+}``.
+    """
+    lines = [
+        f"# {article.path}: original → cleaned, word by word",
+        "# [-removed-] {+added+}; the rules that made each change follow the sentence",
+    ]
+    for flag in article.flags:
+        lines.append(f"# flag {flag.rule_id}: {flag.reason}")
+    shown = 0
+    for p_index, paragraph in enumerate(article.paragraphs):
+        for s_index, sentence in enumerate(paragraph.sentences):
+            chunks = word_diff(sentence.original, sentence.text)
+            if not changed(chunks):
+                continue
+            shown += 1
+            label = sentence_label(p_index, s_index)
+            lines.append("")
+            lines.append(f"@@ {label} (paragraph {p_index + 1}, sentence {s_index + 1}) @@")
+            lines.append(to_markers(chunks))
+            seen: set[str] = set()
+            for edit in sentence.edits:
+                if edit.rule_id in seen:
+                    continue
+                seen.add(edit.rule_id)
+                lines.append(f"  = {edit.stage}/{edit.rule_id}: {edit.reason}")
+    if not shown:
+        lines.append("")
+        lines.append("(no changes)")
+    return "\n".join(lines) + "\n"
