@@ -116,6 +116,105 @@ def normalize(
     raise typer.Exit(_write_results(results, output))
 
 
+@app.command()
+def run(
+    input_dir: Annotated[
+        Path, typer.Argument(help="Folder of articles (.txt and .md, read recursively).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the outputs.")
+    ] = Path("outputs"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo every article, even unchanged ones.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary; errors only.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="One line per article and skipped file.")
+    ] = False,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Translation model: hub id or local folder.")
+    ] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", help="Translation engine: auto, torch or ct2.")
+    ] = "auto",
+    device: Annotated[
+        str, typer.Option("--device", help="auto, cpu or cuda (cuda:N).")
+    ] = "auto",
+    beams: Annotated[
+        int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's).")
+    ] = None,
+    batch_tokens: Annotated[
+        int | None,
+        typer.Option("--batch-tokens", min=1, help="Token budget of one translation batch."),
+    ] = None,
+    no_translate: Annotated[
+        bool, typer.Option("--no-translate", help="Cleanup outputs only, no back-translation.")
+    ] = False,
+    require_translation: Annotated[
+        bool,
+        typer.Option(
+            "--require-translation",
+            help="Exit with code 1 when the back-translation model is unavailable.",
+        ),
+    ] = False,
+    quote_style: QuoteStyleOption = "guillemets",
+    translator: Annotated[
+        str, typer.Option("--translator", hidden=True, help="model, or fake (tests only).")
+    ] = "model",
+    fake_delay: Annotated[
+        float, typer.Option("--fake-delay", hidden=True, help="Seconds per fake sentence.")
+    ] = 0.0,
+) -> None:
+    """Clean and back-translate every article in a folder; write review pages and an index.
+
+    Incremental: unchanged articles are skipped. Exit code 1 when any article failed.
+    """
+    from pipeline.batch import RunOptions, UsageError, run_command
+
+    if translator not in ("model", "fake"):
+        raise typer.BadParameter("choose model or fake", param_hint="--translator")
+    if backend not in ("auto", "torch", "ct2"):
+        raise typer.BadParameter("choose auto, torch or ct2", param_hint="--backend")
+    _normalize_config(quote_style)
+    options = RunOptions(
+        force=force, translate=not no_translate, model=model, backend=backend, device=device,
+        beams=beams, batch_tokens=batch_tokens, quote_style=quote_style,
+    )
+    try:
+        code = run_command(
+            input_dir, output, options, quiet=quiet, verbose=verbose,
+            require_translation=require_translation,
+            fake_translator_delay=fake_delay if translator == "fake" else None,
+        )
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def diff(
+    run_a: Annotated[Path, typer.Argument(help="Output folder of the earlier run.")],
+    run_b: Annotated[Path, typer.Argument(help="Output folder of the later run.")],
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="Where to write the HTML report (default RUN_B/diff.html)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the list of changed articles.")
+    ] = False,
+) -> None:
+    """Which articles changed between two runs, with word diffs of Danish and English."""
+    from pipeline.rundiff import RunDiffError, diff_command
+
+    try:
+        code = diff_command(run_a, run_b, html_path, quiet=quiet)
+    except RunDiffError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    raise typer.Exit(code)
+
+
 @rules_app.callback()
 def rules(ctx: typer.Context) -> None:
     """List every rule id with the reason an editor sees."""
