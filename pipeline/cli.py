@@ -226,6 +226,81 @@ def rules(ctx: typer.Context) -> None:
         typer.echo(f"{stage:<10} {rule_id:<40} {reason}")
 
 
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Folder with the fix-stage tables (default: the project's data/)."),
+]
+ExplainOption = Annotated[
+    bool, typer.Option("--explain", help="Print every edit with its rule id and reason (stderr).")
+]
+
+
+def _explained(results: object, explain: bool) -> object:
+    """Pass results through, printing each edit and flag of the fix stage when asked."""
+    for result in results:  # type: ignore[attr-defined]
+        if explain and result.article is not None:
+            for sentence in result.article.sentences():
+                for edit in sentence.edits:
+                    typer.echo(
+                        f"{result.name}: edit {edit.rule_id}: {edit.before!r} -> {edit.after!r}"
+                        f" ({edit.reason})", err=True,
+                    )
+                for flag in sentence.flags:
+                    typer.echo(
+                        f"{result.name}: flag {flag.rule_id}: "
+                        f"{sentence.text[flag.start:flag.end]!r} ({flag.reason})"
+                        + (f" suggest {flag.suggestion!r}" if flag.suggestion else ""), err=True,
+                    )
+        yield result
+
+
+@app.command()
+def fix(
+    files: Files, output: OutDir = None, data: DataDirOption = None, explain: ExplainOption = False
+) -> None:
+    """Fix casing and garbled phrases; flag English fragments and unknown words."""
+    from pipeline.fix import load_fix_rules
+    from pipeline.workflow import fix_stage, process_files
+
+    rules = load_fix_rules(data)
+    results = _explained(process_files(files, [fix_stage(rules)]), explain)
+    raise typer.Exit(_write_results(results, output))
+
+
+@app.command()
+def clean(
+    files: Files,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the cleaned articles (required).")
+    ],
+    quote_style: QuoteStyleOption = "guillemets",
+    data: DataDirOption = None,
+    explain: ExplainOption = False,
+) -> None:
+    """Normalize and fix each article; write it under the same relative path in OUTPUT."""
+    from pipeline.fix import load_fix_rules
+    from pipeline.workflow import fix_stage, normalize_stage, process_files
+
+    config = _normalize_config(quote_style)
+    rules = load_fix_rules(data)
+    stages = [normalize_stage(config), fix_stage(rules)]  # type: ignore[arg-type]
+    results = _explained(process_files(files, stages), explain)
+    raise typer.Exit(_write_results(results, output))
+
+
+@rules_app.command("check")
+def rules_check(data: DataDirOption = None) -> None:
+    """Validate the rule tables (phrases, names, English fragments); exit 1 on the first error."""
+    from pipeline.fix import load_fix_rules
+
+    rules = load_fix_rules(data, dictionary=True)
+    typer.echo(
+        f"ok: {len(rules.phrases)} phrase rule(s), {len(rules.fragments)} English fragment(s), "
+        f"{sum(len(v) for v in rules.lexicon.names.forms.values())} name form(s); dictionary: "
+        + (str(rules.lexicon.hunspell.path) if rules.lexicon.hunspell else "not installed")
+    )
+
+
 def main() -> None:
     """Entry point: run the app, turning user-facing errors into one line on stderr."""
     try:

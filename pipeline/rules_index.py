@@ -9,4 +9,7 @@ def all_rules() -> list[tuple[str, str, str]]:
 
     rows = [("normalize", rule.rule_id, rule.reason) for rule in normalize.RULE_ORDER]
     rows += [("normalize", rule_id, reason) for rule_id, reason in normalize.FLAG_REASONS.items()]
+    from pipeline import fix
+
+    rows += [("fix", rule_id, reason) for rule_id, reason in fix.rule_reasons()]
     return rows

@@ -85,3 +85,11 @@ def process_files(
 
 def normalize_stage(config: NormalizeConfig | None = None) -> Stage:
     return lambda article: normalize_article(article, config)
+
+
+def fix_stage(rules: object) -> Stage:
+    """The fix stage with rules loaded once (:func:`pipeline.fix.load_fix_rules`)."""
+    from pipeline.fix import FixRules, fix_article
+
+    assert isinstance(rules, FixRules)
+    return lambda article: fix_article(article, rules)

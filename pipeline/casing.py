@@ -1,0 +1,230 @@
+"""Casing rules of the fix stage: sentence starts, Title Case headings, names and brands.
+
+Each rule is a small ``str -> str`` function; its id is in :data:`RULE_IDS` and the first line
+of its docstring is the reason an editor sees. The rules are conservative: Danish nouns are
+lower case, so nothing is ever capitalised except a sentence start and a name the lexicon
+knows, and nothing is ever lower-cased except the words of an English-style Title Case heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.lexicon import Lexicon
+from pipeline.phrases import overlaps, protected_spans
+
+# Quotes, brackets and dashes that may open a sentence before its first letter.
+OPENERS = "\"'»«“”„‘’‚›‹([{–—-‐•*¡¿ \t"
+# Markdown markers at the start of a paragraph: heading, list item, numbered item, quote.
+MARKERS = re.compile(r"^(?:\s*(?:#{1,6}|[-*+•–]|\d{1,3}[.)]|>)[ \t]+)+")
+# Anything in the first token that means code, a path, a handle or a list label.
+_TECHNICAL = re.compile(r"[@/_=\\<>{}|]|^[a-zæøå][.)]$|^[a-zæøå]\)")
+WORD = re.compile(r"[^\W\d_]+(?:['’][sS])?")
+
+# Small words an English Title Case heading keeps lower case (or Danish function words).
+TITLE_SMALL_WORDS = frozenset(
+    """
+    a an and as at but by for from in into of on or the to with vs via
+    af at de den der det du efter eller en er et for fra han hun har i ikke jeg med men mod
+    og om op på sig som til ud under ved vi
+    """.split()
+)
+
+
+def first_letter(text: str, markers: bool = False) -> int | None:
+    """Index of the first letter a sentence starts with, after quotes, dashes and brackets
+    (and Markdown markers when ``markers``); ``None`` when it starts with something else.
+
+    >>> first_letter("»vi ved"), first_letter("- punkt", markers=True), first_letter("2013 var")
+    (1, 2, None)
+    """
+    pos = 0
+    if markers:
+        match = MARKERS.match(text)
+        if match:
+            pos = match.end()
+    while pos < len(text) and text[pos] in OPENERS:
+        pos += 1
+    if pos < len(text) and text[pos].isalpha():
+        return pos
+    return None
+
+
+def lower_case_by_design(text: str, pos: int, lexicon: Lexicon | None = None) -> bool:
+    """The word at ``pos`` is right in lower case at a sentence start: a brand like iPhone or
+    eBay, a URL or e-mail address, code or a path, or a list label like ``a)``.
+
+    >>> lower_case_by_design("iPhone er", 0), lower_case_by_design("www.dr.dk har", 0)
+    (True, True)
+    >>> lower_case_by_design("vi ved", 0)
+    False
+    """
+    token = text[pos:].split(maxsplit=1)[0] if text[pos:].strip() else ""
+    word_match = WORD.match(text, pos)
+    word = word_match.group(0) if word_match else ""
+    if any(c.isupper() for c in word[1:]):
+        return True  # iPhone, eBay, iOS
+    if _TECHNICAL.search(token) or overlaps(pos, pos + 1, protected_spans(text)):
+        return True
+    if lexicon is not None and word:
+        return any(form[0].islower() for form in lexicon.names.forms.get(word.lower(), ()))
+    return False
+
+
+def capitalize_sentence_start(
+    text: str, lexicon: Lexicon | None = None, markers: bool = False
+) -> str:
+    """Capitalised the first letter of a sentence, paragraph or heading.
+
+    Skips opening quotes and dashes (and Markdown markers at a paragraph start); leaves text
+    that starts with a digit, a URL or e-mail address, or a word written in lower case by
+    design (iPhone, eBay).
+
+    >>> capitalize_sentence_start("vi ved alle, at")
+    'Vi ved alle, at'
+    >>> capitalize_sentence_start("»hvad nu?« spurgte han"), capitalize_sentence_start("– og så")
+    ('»Hvad nu?« spurgte han', '– Og så')
+    >>> capitalize_sentence_start("## brug tid sammen med kunder", markers=True)
+    '## Brug tid sammen med kunder'
+    >>> capitalize_sentence_start("iPhone-salget steg"), capitalize_sentence_start("2013 blev et år")
+    ('iPhone-salget steg', '2013 blev et år')
+    >>> capitalize_sentence_start("info@firma.dk svarer hurtigt")
+    'info@firma.dk svarer hurtigt'
+    """
+    pos = first_letter(text, markers)
+    if pos is None or not text[pos].islower() or lower_case_by_design(text, pos, lexicon):
+        return text
+    return text[:pos] + text[pos].upper() + text[pos + 1 :]
+
+
+def is_title_case(text: str, markers: bool = True) -> bool:
+    """An English-style Title Case heading: two or more words after the first, and every word
+    after the first that is not a small word starts with a capital letter.
+
+    >>> is_title_case("Brug Regelmæssigt Tid Sammen Med Kunder"), is_title_case("Danske Bank")
+    (True, False)
+    >>> is_title_case("Hold kunderne øverst på dagsordenen")
+    False
+    """
+    start = MARKERS.match(text)
+    body = text[start.end() :] if markers and start else text
+    words = [m.group(0) for m in WORD.finditer(body)]
+    rest = [w for w in words[1:] if w.lower() not in TITLE_SMALL_WORDS and len(w) > 1]
+    if len(rest) < 2:
+        return False
+    capitalised = [w for w in rest if w[0].isupper() and not w.isupper()]
+    return len(capitalised) >= 2 and all(w[0].isupper() for w in rest)
+
+
+def keeps_capital(word: str, lexicon: Lexicon | None) -> bool:
+    """A capitalised word in a Title Case heading that stays capitalised: an acronym, a brand
+    with inner capitals, a name from the lexicon, or a word the lexicon does not know."""
+    if word.isupper() or any(c.isupper() for c in word[1:]):
+        return True
+    if lexicon is None:
+        return False
+    lower = word.lower()
+    if lexicon.casing(lower) == word or word in lexicon.names.forms.get(lower, ()):
+        return True
+    return not (lexicon.is_word(lower) or lexicon.is_compound(lower))
+
+
+def sentence_case_heading(text: str, lexicon: Lexicon | None = None) -> str:
+    """Turned an English-style Title Case heading into Danish sentence case, keeping names.
+
+    >>> sentence_case_heading("Brug Regelmæssigt Tid Sammen Med Kunder")
+    'Brug regelmæssigt tid sammen med kunder'
+    >>> sentence_case_heading("Hold kunderne øverst på dagsordenen")
+    'Hold kunderne øverst på dagsordenen'
+    >>> sentence_case_heading("Sådan Bruger EU Og USA Data")
+    'Sådan bruger EU og USA data'
+    """
+    if not is_title_case(text):
+        return text
+    marker = MARKERS.match(text)
+    start = marker.end() if marker else 0
+    first = WORD.search(text, start)
+    if first is None:
+        return text
+    spans = protected_spans(text)
+    out = list(text)
+    previous_end = first.end()
+    for match in WORD.finditer(text, first.end()):
+        word = match.group(0)
+        between = text[previous_end : match.start()]
+        previous_end = match.end()
+        if not word[0].isupper() or overlaps(match.start(), match.end(), spans):
+            continue
+        if re.search(r"[.!?]\s", between):
+            continue  # a new sentence inside the heading keeps its capital
+        if keeps_capital(word, lexicon):
+            continue
+        out[match.start()] = word[0].lower()
+    return "".join(out)
+
+
+_ABBREVIATIONS = frozenset(
+    "bl ca dr evt f fx hr jf kl kr mht mv nr osv pct pga sk st stk tlf vedr ang inkl ekskl "
+    "el etc mio mia prof".split()
+)
+
+
+def restore_name_casing(
+    text: str, lexicon: Lexicon, skip: list[tuple[int, int]] | None = None
+) -> str:
+    """Restored the casing of a name or brand from the casing lexicon (youtube → YouTube).
+
+    Only where the lower-case word has exactly one cased form in the lexicon and is not
+    itself a Danish word; never inside URLs or e-mail addresses.
+
+    >>> from pipeline.lexicon import Names
+    >>> names = Names({"youtube": {"YouTube"}, "youtubes": {"YouTubes"}}, frozenset())
+    >>> restore_name_casing("videoer på youtube og youtubes kanal, www.youtube.com", Lexicon(None, names))
+    'videoer på YouTube og YouTubes kanal, www.youtube.com'
+    """
+    spans = protected_spans(text) + (skip or [])
+    out = text
+    for match in reversed(list(WORD.finditer(text))):
+        word = match.group(0)
+        if not word.islower() or overlaps(match.start(), match.end(), spans):
+            continue
+        before = text[match.start() - 1] if match.start() else ""
+        if before in "@#" or (before == "." and match.start() > 1 and text[match.start() - 2].isalnum()):
+            continue
+        lower = word.replace("’", "'")
+        if text[match.end() : match.end() + 1] == "." and lower in _ABBREVIATIONS:
+            continue
+        if len(lower) <= 2 and lower not in lexicon.names.forms:
+            continue
+        cased = lexicon.casing(lower)
+        if cased is None or cased == lower or len(cased) != len(word):
+            continue
+        out = out[: match.start()] + cased + out[match.end() :]
+    return out
+
+
+MONTHS_AND_DAYS = frozenset(
+    """
+    januar februar marts april maj juni juli august september oktober november december
+    mandag tirsdag onsdag torsdag fredag lørdag søndag
+    """.split()
+)
+
+RULE_IDS = {
+    "casing.sentence_start": capitalize_sentence_start,
+    "casing.title_case_heading": sentence_case_heading,
+    "casing.lexicon": restore_name_casing,
+}
+
+# Flags the casing rules raise (rule id -> what the editor is told).
+FLAG_REASONS = {
+    "casing.after_abbreviation": (
+        "Lower-case start after an abbreviation; capitalise it if a new sentence starts here."
+    ),
+    "casing.capitalised_month": "Months and weekdays are lower case in Danish.",
+}
+
+
+def reason(rule_id: str) -> str:
+    doc = RULE_IDS[rule_id].__doc__ or rule_id
+    return doc.strip().splitlines()[0]

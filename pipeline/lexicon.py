@@ -1,0 +1,332 @@
+"""The Danish lexicon the fix stage works from: which words exist, and how names are cased.
+
+Two sources, combined at load time and kept in memory:
+
+* the Danish Hunspell dictionary (Debian ``hunspell-da``), read directly: its stems carry their
+  casing (``YouTube``, ``LinkedIn``, ``iPhone``, ``København``) and its suffix rules give the
+  inflected forms (``YouTubes``, ``kunderne``). A spell checker cannot check Danish casing,
+  because compounding accepts ``københavn``; so this module analyses words itself: *is this a
+  Danish word as written in lower case* (stem plus suffixes, no compounding) is a different
+  question from *could it be a compound* (:meth:`Lexicon.is_compound`).
+* ``data/names.txt``: names and brands with their casing, one per line, which take priority,
+  and ``!word`` lines for lower-case words that must never be changed.
+
+Without the dictionary the stage still runs on ``data/names.txt`` alone and says so once per
+process (a warning on stderr).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.errors import RuleTableError
+
+DICTIONARY_PATHS = (
+    Path("/usr/share/hunspell/da_DK.dic"),
+    Path("/usr/share/myspell/da_DK.dic"),
+    Path("/usr/share/myspell/dicts/da_DK.dic"),
+)
+
+# Hunspell flags of the Danish dictionary (its .aff file names them; these are the defaults).
+_FORBIDDEN = "6"
+_NEED_AFFIX = "8"
+_COMPOUND_BEGIN = "32"
+_COMPOUND_MIDDLE = "33"
+_COMPOUND_END = "34"
+_ONLY_IN_COMPOUND = "36"
+_MAX_DEPTH = 3  # suffix levels: hunspell's twofold suffixes plus the empty "flag" suffixes
+
+_warned_missing = False
+
+
+def warn_missing_dictionary(message: str) -> None:
+    """Print the missing-dictionary warning once per process."""
+    global _warned_missing
+    if not _warned_missing:
+        _warned_missing = True
+        print(f"warning: {message}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class _Suffix:
+    flag: str
+    strip: str
+    add: str
+    condition: re.Pattern[str] | None
+    contflags: frozenset[str]
+
+    def fits(self, surface: str) -> bool:
+        return self.condition is None or self.condition.search(surface) is not None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A word form traced back to its dictionary stem."""
+
+    stem: str
+    surface: str  # the form with the stem's casing (``YouTubes`` for ``youtubes``)
+    flags: frozenset[str]  # flags of the form itself (for continuation and compounding)
+
+
+@dataclass
+class Hunspell:
+    """A read-only Hunspell dictionary with suffix analysis (no prefixes, no suggestions)."""
+
+    path: Path
+    stems: dict[str, list[tuple[str, frozenset[str]]]]  # lower-case stem -> (stem, flags)
+    suffixes: dict[str, list[_Suffix]]  # by the text they add
+    flags: dict[str, str] = field(default_factory=dict)
+    max_add: int = 0
+
+    def __post_init__(self) -> None:
+        self.max_add = max((len(add) for add in self.suffixes), default=0)
+        # Rules by (added text, a flag they pass on): an inner suffix must pass on the flag of
+        # the suffix outside it, so the search looks only at those.
+        self._continuing: dict[tuple[str, str], list[_Suffix]] = {}
+        for add, rules in self.suffixes.items():
+            for rule in rules:
+                for flag in rule.contflags:
+                    self._continuing.setdefault((add, flag), []).append(rule)
+        self._analyse = lru_cache(maxsize=200_000)(self._analyse_uncached)
+        self._memo: dict[tuple[str, str | None, int], list[Analysis]] = {}
+
+    def analyse(self, lower: str) -> tuple[Analysis, ...]:
+        """Every way ``lower`` (a lower-case word) is a stem plus suffixes.
+
+        Forms that exist only inside compounds are included; see :meth:`words`.
+        """
+        return self._analyse(lower)
+
+    def _analyse_uncached(self, lower: str) -> tuple[Analysis, ...]:
+        return tuple(self._derive(lower, None, 0))
+
+    def _derive(self, word: str, required: str | None, depth: int) -> list[Analysis]:
+        key = (word, required, depth)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = self._derive_uncached(word, required, depth)
+        return cached
+
+    def _derive_uncached(self, word: str, required: str | None, depth: int) -> list[Analysis]:
+        found = [
+            Analysis(stem, stem, flags)
+            for stem, flags in self.stems.get(word, ())
+            if required is None or required in flags
+        ]
+        if depth >= _MAX_DEPTH:
+            return found
+        for size in range(min(len(word) - 1, self.max_add), -1, -1):
+            add = word[len(word) - size :] if size else ""
+            rules = (
+                self.suffixes.get(add, ())
+                if required is None
+                else self._continuing.get((add, required), ())
+            )
+            for rule in rules:
+                base = word[: len(word) - size] + rule.strip
+                if not base or (depth + 1 >= _MAX_DEPTH and base not in self.stems):
+                    continue
+                for inner in self._derive(base, rule.flag, depth + 1):
+                    if not rule.fits(inner.surface):
+                        continue
+                    cut = len(inner.surface) - len(rule.strip)
+                    surface = inner.surface[:cut] + rule.add
+                    found.append(Analysis(inner.stem, surface, rule.contflags))
+        return found
+
+
+def _standalone(analysis: Analysis) -> bool:
+    return not analysis.flags & {_FORBIDDEN, _NEED_AFFIX, _ONLY_IN_COMPOUND}
+
+
+def read_hunspell(dic_path: Path) -> Hunspell:
+    """Read a ``.dic``/``.aff`` pair (UTF-8, numeric flags) into memory."""
+    aff_path = dic_path.with_suffix(".aff")
+    suffixes: dict[str, list[_Suffix]] = {}
+    with aff_path.open(encoding="utf-8", errors="replace") as aff:
+        for line in aff:
+            if not line.startswith("SFX"):
+                continue
+            parts = line.split()
+            if len(parts) < 5:
+                continue  # a rule group's header: SFX flag Y count
+            _, flag, strip, add_field, condition = parts[:5]
+            add, _, cont = add_field.partition("/")
+            strip = "" if strip == "0" else strip
+            add = "" if add == "0" else add
+            compiled = None if condition == "." else re.compile(f"(?:{condition})$")
+            contflags = frozenset(cont.split(",")) if cont else frozenset()
+            suffixes.setdefault(add, []).append(_Suffix(flag, strip, add, compiled, contflags))
+    stems: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    flag_sets: dict[str, frozenset[str]] = {"": frozenset()}  # most entries share a few sets
+    with dic_path.open(encoding="utf-8", errors="replace") as dic:
+        next(dic, None)  # the word count
+        for line in dic:
+            entry = line.split(None, 1)[0] if line[:1] not in ("", "\n", "#") else ""
+            if not entry:
+                continue
+            word, _, flag_text = entry.partition("/")
+            flags = flag_sets.get(flag_text)
+            if flags is None:
+                flags = flag_sets[flag_text] = frozenset(flag_text.split(","))
+            lower = word.lower()
+            known = stems.get(lower)
+            if known is None:
+                stems[lower] = [(word, flags)]
+            else:
+                known.append((word, flags))
+    return Hunspell(dic_path, stems, suffixes)
+
+
+@dataclass
+class Names:
+    """``data/names.txt``: cased names (and their genitives), and words never to change."""
+
+    forms: dict[str, set[str]]  # lower-case -> cased forms
+    keep: frozenset[str]  # lower-case words never changed (``!word`` lines)
+
+    @classmethod
+    def read(cls, path: Path) -> Names:
+        forms: dict[str, set[str]] = {}
+        keep: set[str] = set()
+        if not path.exists():
+            return cls(forms, frozenset())
+        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if line.startswith("!"):
+                keep.add(line[1:].strip().lower())
+                continue
+            if " " in line or "\t" in line:
+                raise RuleTableError(str(path), number, f"one name per line, found {line!r}")
+            for form in _name_forms(line):
+                forms.setdefault(form.lower(), set()).add(form)
+        return cls(forms, frozenset(keep))
+
+
+def _name_forms(name: str) -> Iterable[str]:
+    """A name and its genitive (``Domino's`` has none of its own: it is one)."""
+    yield name
+    if name.endswith("'s"):
+        return
+    yield name + ("'" if name[-1] in "sxzSXZ" else "s")
+    if name.isupper():
+        yield name + "'s"
+
+
+class Lexicon:
+    """Which words exist in Danish, and the one right casing of names and brands.
+
+    >>> lex = Lexicon(None, Names({"youtube": {"YouTube"}, "youtubes": {"YouTubes"}}, frozenset()))
+    >>> lex.casing("youtubes"), lex.casing("kunde")
+    ('YouTubes', None)
+    """
+
+    def __init__(self, hunspell: Hunspell | None, names: Names, load_seconds: float = 0.0):
+        self.hunspell = hunspell
+        self.names = names
+        self.load_seconds = load_seconds
+        self.casing = lru_cache(maxsize=100_000)(self._casing)
+        self.is_word = lru_cache(maxsize=200_000)(self._is_word)
+        self.is_compound = lru_cache(maxsize=200_000)(self._is_compound)
+
+    @property
+    def has_dictionary(self) -> bool:
+        return self.hunspell is not None
+
+    def cased_forms(self, lower: str) -> set[str]:
+        """Every cased form (not all lower case) whose lower-case spelling is ``lower``."""
+        forms = set(self.names.forms.get(lower, ()))
+        if self.hunspell is not None:
+            for analysis in self.hunspell.analyse(lower):
+                if analysis.surface != lower and _standalone(analysis):
+                    forms.add(analysis.surface)
+        return forms
+
+    def _casing(self, lower: str) -> str | None:
+        """The one right casing of a lower-case word, or ``None`` where it has none or several,
+        or where the lower-case form is itself a Danish word."""
+        if lower in self.names.keep:
+            return None
+        named = self.names.forms.get(lower, set())
+        if len(named) == 1:
+            return next(iter(named))
+        if named or self.is_word(lower):
+            return None
+        forms = self.cased_forms(lower)
+        return next(iter(forms)) if len(forms) == 1 else None
+
+    def _is_word(self, lower: str) -> bool:
+        """A Danish word written in lower case: a lower-case stem plus suffixes, no compound."""
+        if lower in self.names.keep:
+            return True
+        if self.hunspell is None:
+            return False
+        return any(
+            a.stem.islower() and _standalone(a) for a in self.hunspell.analyse(lower)
+        )
+
+    def _is_compound(self, lower: str) -> bool:
+        """A Danish compound of dictionary words (``kundefokus``, ``markedssøgning``)."""
+        if self.hunspell is None or len(lower) < 5:
+            return False
+        return self._compound_tail(lower, 0)
+
+    def _compound_tail(self, rest: str, parts: int) -> bool:
+        assert self.hunspell is not None
+        if parts >= 4:
+            return False
+        for cut in range(2, len(rest) - 1):
+            head, tail = rest[:cut], rest[cut:]
+            role = _COMPOUND_BEGIN if parts == 0 else _COMPOUND_MIDDLE
+            if not any(
+                a.stem.islower() and role in a.flags for a in self.hunspell.analyse(head)
+            ):
+                continue
+            if any(
+                a.stem.islower() and _COMPOUND_END in a.flags
+                for a in self.hunspell.analyse(tail)
+            ) or self._compound_tail(tail, parts + 1):
+                return True
+        return False
+
+    def knows(self, word: str) -> bool:
+        """The word is Danish (as a word or a compound) or a known name, in any casing."""
+        lower = word.lower()
+        if self.is_word(lower) or lower in self.names.forms or self.is_compound(lower):
+            return True
+        return bool(self.cased_forms(lower))
+
+
+def find_dictionary(candidates: Iterable[Path] = DICTIONARY_PATHS) -> Path | None:
+    for path in candidates:
+        if path.exists() and path.with_suffix(".aff").exists():
+            return path
+    return None
+
+
+def load_lexicon(names_path: Path, dictionary: Path | None | bool = True) -> Lexicon:
+    """Load ``names_path`` and, where installed, the Danish Hunspell dictionary.
+
+    ``dictionary``: ``True`` finds it in the usual places, ``False``/``None`` does without, a
+    path names one. Without it a warning is printed once per process.
+    """
+    started = time.perf_counter()
+    names = Names.read(names_path)
+    dic_path = find_dictionary() if dictionary is True else (dictionary or None)
+    hunspell = None
+    if isinstance(dic_path, Path):
+        hunspell = read_hunspell(dic_path)
+    elif dictionary is True:
+        warn_missing_dictionary(
+            "Danish Hunspell dictionary not found (install Debian package hunspell-da); "
+            f"casing uses {names_path.name} only and unknown words are not flagged"
+        )
+    return Lexicon(hunspell, names, time.perf_counter() - started)

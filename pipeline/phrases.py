@@ -1,0 +1,210 @@
+"""Garbled-phrase rules from an editable table (``data/phrases.tsv``).
+
+One row per rule: ``id``, ``pattern``, ``action`` (``replace`` or ``flag``), ``replacement``
+(or the suggestion a flag shows), ``reason`` (what the editor is told) and ``source`` (the
+English idiom it came from). Editors add rules without touching code.
+
+Patterns are Python regular expressions, matched case-insensitively and word-bounded (a match
+never starts or ends inside a word). ``\\w*`` matches inflected endings, ``(?-i:...)`` matches
+case-sensitively. A replacement keeps the case of the first letter it replaces, ``\\1`` inserts
+a group, and no rule fires inside a URL or an e-mail address.
+
+A broken table gives one :class:`~pipeline.errors.RuleTableError` naming file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import RuleTableError
+
+COLUMNS = ("id", "pattern", "action", "replacement", "reason", "source")
+ACTIONS = ("replace", "flag")
+_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+# URLs, e-mail addresses and bare domains: no phrase or casing rule touches these.
+PROTECTED = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:dk|com|org|net|eu|de|se|no|io|uk|info|nu|biz|gov|edu)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Where URLs and e-mail addresses are.
+
+    >>> protected_spans("Se www.dr.dk eller skriv til info@kvidre.dk nu")
+    [(3, 12), (27, 43)]
+    """
+    return [m.span() for m in PROTECTED.finditer(text)]
+
+
+def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
+def keep_first_letter_case(matched: str, replacement: str) -> str:
+    """Give the replacement's first letter the case of the matched text's first letter.
+
+    >>> keep_first_letter_case("Dominos", "domino's"), keep_first_letter_case("på kvidre", "på Twitter")
+    ("Domino's", 'på Twitter')
+    >>> keep_first_letter_case("turaround", "Turnaround")
+    'turnaround'
+    """
+    if not matched or not replacement or not matched[0].isalpha():
+        return replacement
+    first = replacement[0]
+    if matched[0].isupper():
+        first = first.upper()
+    elif matched[0].islower() and not replacement[1:2].isupper():
+        first = first.lower()  # but keep brands like `McDonald's` as written
+    return first + replacement[1:]
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    rule_id: str
+    pattern: str
+    action: str
+    replacement: str
+    reason: str
+    source: str
+    line: int
+    regex: re.Pattern[str]
+
+    def matches(
+        self, text: str, spans: list[tuple[int, int]] | None = None
+    ) -> Iterator[re.Match[str]]:
+        if spans is None:
+            spans = protected_spans(text)
+        for match in self.regex.finditer(text):
+            if match.end() > match.start() and not overlaps(match.start(), match.end(), spans):
+                yield match
+
+    def replacement_for(self, match: re.Match[str]) -> str:
+        return keep_first_letter_case(match.group(0), match.expand(self.replacement))
+
+    def apply(self, text: str) -> str:
+        """The text with every match replaced (``flag`` rules change nothing)."""
+        if self.action != "replace":
+            return text
+        pieces = []
+        last = 0
+        for match in self.matches(text):
+            pieces.append(text[last : match.start()])
+            pieces.append(self.replacement_for(match))
+            last = match.end()
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """Word-bounded and case-insensitive.
+
+    >>> bool(compile_pattern("gå samtalen").search("at »Gå samtalen«")), bool(compile_pattern("gå samtalen").search("ugå samtalen"))
+    (True, False)
+    """
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
+
+
+def load_phrase_table(path: Path) -> list[PhraseRule]:
+    """Read and validate a phrase table; raises :class:`RuleTableError` naming file and line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleTableError(str(path), 0, f"cannot read the table: {exc}") from None
+    rules: list[PhraseRule] = []
+    seen: dict[str, int] = {}
+    header: list[str] | None = None
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        cells = [cell.strip() for cell in raw.split("\t")]
+        if header is None:
+            header = cells
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise RuleTableError(
+                    str(path), number,
+                    f"header lacks column(s) {', '.join(missing)}; "
+                    f"expected tab-separated: {', '.join(COLUMNS)}",
+                )
+            continue
+        if len(cells) != len(header):
+            raise RuleTableError(
+                str(path), number,
+                f"expected {len(header)} tab-separated columns, found {len(cells)}",
+            )
+        row = dict(zip(header, cells, strict=True))
+        rules.append(_rule_from_row(path, number, row, seen))
+    if header is None:
+        raise RuleTableError(str(path), 1, f"empty table; first row must be: {', '.join(COLUMNS)}")
+    return rules
+
+
+def _rule_from_row(path: Path, number: int, row: dict[str, str], seen: dict[str, int]) -> PhraseRule:
+    def fail(problem: str) -> RuleTableError:
+        return RuleTableError(str(path), number, problem)
+
+    rule_id, pattern, action = row["id"], row["pattern"], row["action"]
+    if not _ID.match(rule_id):
+        raise fail(f"bad id {rule_id!r}: use lower-case letters, digits, '.', '_' or '-'")
+    if rule_id in seen:
+        raise fail(f"duplicate id {rule_id!r} (first on line {seen[rule_id]})")
+    seen[rule_id] = number
+    if action not in ACTIONS:
+        raise fail(f"action must be 'replace' or 'flag', found {action!r}")
+    if not pattern:
+        raise fail("empty pattern")
+    if not row["reason"]:
+        raise fail("empty reason: say what the editor is told")
+    try:
+        regex = compile_pattern(pattern)
+    except re.error as exc:
+        raise fail(f"bad pattern {pattern!r}: {exc}") from None
+    if regex.search(""):
+        raise fail(f"pattern {pattern!r} matches empty text")
+    if action == "replace":
+        if not row["replacement"]:
+            raise fail("a replace rule needs a replacement")
+        for ref in re.findall(r"\\(\d+)|\\g<(\w+)>", row["replacement"]):
+            name = ref[0] or ref[1]
+            known = int(name) <= regex.groups if name.isdigit() else name in regex.groupindex
+            if not known:
+                raise fail(f"replacement refers to group {name!r}, which the pattern lacks")
+    return PhraseRule(
+        rule_id, pattern, action, row["replacement"], row["reason"], row["source"], number, regex
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# English fragments: one phrase per line, optionally a tab and a suggestion.
+
+
+@dataclass(frozen=True)
+class Fragment:
+    phrase: str
+    suggestion: str | None
+    regex: re.Pattern[str]
+
+
+def load_fragments(path: Path) -> list[Fragment]:
+    """Read ``data/english_fragments.txt``; a missing file means no fragments."""
+    if not path.exists():
+        return []
+    fragments = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        phrase, _, suggestion = raw.partition("\t")
+        phrase = phrase.strip()
+        if not phrase:
+            raise RuleTableError(str(path), number, "empty phrase before the tab")
+        words = r"\s+".join(re.escape(word) for word in phrase.split())
+        regex = re.compile(rf"(?<![\w-])(?:{words})(?:'s|s|es)?(?![\w-])", re.IGNORECASE)
+        fragments.append(Fragment(phrase, suggestion.strip() or None, regex))
+    return fragments
