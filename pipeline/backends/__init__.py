@@ -1,0 +1,1 @@
+"""Translation engines behind :class:`pipeline.translate.Backend`: torch, ct2."""

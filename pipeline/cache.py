@@ -1,0 +1,201 @@
+"""Translation cache: one SQLite file, so a re-run translates only the sentences that changed.
+
+Each entry is keyed by the SHA-256 of the model identity (id and revision or weight hash), the
+backend, its compute type, the generation settings and the sentence text: change any of them and
+the old entries simply stop matching. The file runs in WAL mode with a busy timeout, so two runs
+can share it. A corrupt file is renamed aside with a warning and rebuilt; a cache that still
+fails is switched off with a warning. The cache never stops a translation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+SCHEMA = 1
+BUSY_TIMEOUT_MS = 30_000
+
+Warn = Callable[[str], None]
+
+
+def default_cache_path() -> Path:
+    """``$DAEN_CACHE_DIR/translations.sqlite3``, else under ``$XDG_CACHE_HOME/daen`` or
+    ``~/.cache/daen`` (read at call time, never at import)."""
+    folder = os.environ.get("DAEN_CACHE_DIR")
+    if not folder:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = str(Path(base) / "daen")
+    return Path(folder).expanduser() / "translations.sqlite3"
+
+
+def warn_stderr(message: str) -> None:
+    sys.stderr.write(f"Warning: {message}\n")
+
+
+def cache_key(identity: Mapping[str, object], text: str) -> str:
+    """The entry key: SHA-256 of the identity and settings (sorted JSON) and the text.
+
+    >>> cache_key({"model": "m"}, "Hej.") == cache_key({"model": "m"}, "Hej.")
+    True
+    >>> cache_key({"model": "m", "beams": 4}, "Hej.") == cache_key({"model": "m"}, "Hej.")
+    False
+    """
+    payload = json.dumps({"identity": dict(identity), "text": text}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class TranslationCache:
+    """Maps cache keys to ``(translation, score)``; every failure becomes a warning."""
+
+    def __init__(self, path: Path | str, warn: Warn = warn_stderr) -> None:
+        self.path = Path(path)
+        self.warn = warn
+        self.enabled = True
+        self._conn: sqlite3.Connection | None = None
+        self._open_or_rebuild()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS translations ("
+                " key TEXT PRIMARY KEY, text TEXT NOT NULL, score REAL, created REAL NOT NULL)"
+            )
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)", (str(SCHEMA),)
+                )
+            elif row[0] != str(SCHEMA):
+                raise sqlite3.DatabaseError(f"cache schema {row[0]} is not {SCHEMA}")
+            conn.execute("SELECT count(*) FROM translations WHERE key = ''").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_or_rebuild(self) -> None:
+        try:
+            self._conn = self._connect()
+            return
+        except sqlite3.DatabaseError as exc:
+            problem = str(exc)
+        except OSError as exc:
+            self._disable(f"translation cache {self.path} cannot be opened ({exc}); not caching")
+            return
+        self._set_aside(problem)
+
+    def _set_aside(self, problem: str) -> None:
+        """Move a broken cache file (and its WAL files) aside and start a fresh one."""
+        self.close()
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            if self.path.exists():
+                os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, aside.with_name(aside.name + suffix))
+            self._conn = self._connect()
+        except (OSError, sqlite3.DatabaseError) as exc:
+            self._disable(
+                f"translation cache {self.path} is unusable ({problem}; {exc}); not caching"
+            )
+            return
+        self.warn(
+            f"translation cache {self.path} was unreadable ({problem}); "
+            f"moved it to {aside.name} and started a new one"
+        )
+
+    def _disable(self, message: str) -> None:
+        self.close()
+        self.enabled = False
+        self.warn(message)
+
+    # -- use -------------------------------------------------------------------------------
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, float | None]]:
+        """The entries found for ``keys``."""
+        wanted = list(dict.fromkeys(keys))
+        for attempt in range(2):
+            if self._conn is None:
+                return {}
+            try:
+                found: dict[str, tuple[str, float | None]] = {}
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for key, text, score in self._conn.execute(
+                        f"SELECT key, text, score FROM translations WHERE key IN ({marks})", chunk
+                    ):
+                        found[key] = (text, score)
+                return found
+            except sqlite3.DatabaseError as exc:
+                self._recover(exc, attempt)
+        return {}
+
+    def put_many(self, entries: Mapping[str, tuple[str, float | None]]) -> None:
+        """Store entries in one short transaction (another run may be writing too)."""
+        if not entries:
+            return
+        now = time.time()
+        rows = [(key, text, score, now) for key, (text, score) in entries.items()]
+        for attempt in range(2):
+            if self._conn is None:
+                return
+            try:
+                with self._conn:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._conn.executemany(
+                        "INSERT OR REPLACE INTO translations (key, text, score, created)"
+                        " VALUES (?, ?, ?, ?)",
+                        rows,
+                    )
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    self.warn(f"translation cache {self.path} is busy; these results not cached")
+                    return
+                self._recover(exc, attempt)
+            except sqlite3.DatabaseError as exc:
+                self._recover(exc, attempt)
+
+    def _recover(self, exc: sqlite3.DatabaseError, attempt: int) -> None:
+        if attempt == 0:
+            self._set_aside(str(exc))
+        else:
+            self._disable(f"translation cache {self.path} keeps failing ({exc}); not caching")
+
+    def __len__(self) -> int:
+        if self._conn is None:
+            return 0
+        try:
+            return int(self._conn.execute("SELECT count(*) FROM translations").fetchone()[0])
+        except sqlite3.DatabaseError:
+            return 0
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> TranslationCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
