@@ -78,8 +78,9 @@ def looks_like_path(model: str) -> bool:
 
 def missing_model_message(model: str) -> str:
     return (
-        f"model {model} is not available offline; run `daen model download {model}` "
-        "(needs internet) or pass --model with a local model folder"
+        f"model {model} is not downloaded (translating never downloads); run "
+        f"`daen model download {model}` once while online, or pass --model with a local "
+        "model folder"
     )
 
 

@@ -450,6 +450,25 @@ def _ct2_available() -> bool:
     return bool(ct2_backend.is_available())
 
 
+def summary_lines(translations: Iterable[Translation], translator: Translator) -> list[str]:
+    """What ``daen translate`` prints at the end: counts, cache use and flags by rule."""
+    items = list(translations)
+    flags: dict[str, int] = {}
+    for translation in items:
+        for flag in translation.flags:
+            flags[flag.rule_id] = flags.get(flag.rule_id, 0) + 1
+    cached = sum(1 for t in items if t.cached)
+    flagged = sum(1 for t in items if t.flags)
+    lines = [
+        f"{len(items)} sentence(s): {len(items) - cached} translated, {cached} from the cache, "
+        f"{flagged} flagged; model {translator.short_name} "
+        f"({translator.identity.get('backend')}, {translator.identity.get('compute_type')}, "
+        f"beams {translator.beams})"
+    ]
+    lines += [f"  flag  {rule_id:<30} {n:>6}" for rule_id, n in sorted(flags.items())]
+    return lines
+
+
 # -- the stage -------------------------------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ def load_tokenizer(folder: Path) -> Any:
         from transformers import MarianTokenizer
 
         try:
-            return MarianTokenizer.from_pretrained(str(folder))
+            return MarianTokenizer.from_pretrained(str(folder), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelUnavailableError(
                 f"cannot load the tokenizer in {folder}: {exc}"
@@ -92,7 +92,12 @@ class TorchBackend:
         self.compute_type = PRECISIONS[precision]
         self.tokenizer = tokenizer if tokenizer is not None else load_tokenizer(folder)
         try:
-            model = quietly(MarianMTModel.from_pretrained, str(folder), trust_remote_code=False)
+            model = quietly(
+                MarianMTModel.from_pretrained,
+                str(folder),
+                trust_remote_code=False,
+                local_files_only=True,
+            )
         except (OSError, ValueError) as exc:
             raise ModelUnavailableError(f"cannot load the model in {folder}: {exc}") from None
         model.eval()
@@ -102,7 +107,7 @@ class TorchBackend:
             )
         elif precision == "fp16":
             model = model.half()
-        self.model = model.to(self.device)  # type: ignore[arg-type]
+        self.model = model.to(self.device)
         self.pad_id = int(self.tokenizer.pad_token_id)
         self.eos_id = int(self.tokenizer.eos_token_id)
         config = self.model.config
