@@ -29,6 +29,8 @@ rules_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(rules_app, name="rules")
+model_app = typer.Typer(help="Download the translation model or show what is installed.")
+app.add_typer(model_app, name="model")
 
 
 def error(message: str) -> None:
@@ -160,12 +162,31 @@ def run(
         ),
     ] = False,
     quote_style: QuoteStyleOption = "guillemets",
+    originals: Annotated[
+        Path | None,
+        typer.Option(
+            "--originals",
+            help="Folder of English originals, by the articles' relative names (<name>.en.txt "
+            "or the same name); <name>.en.txt beside an article is always used.",
+        ),
+    ] = None,
+    qa_threshold: Annotated[
+        float,
+        typer.Option(
+            "--qa-threshold", min=0, max=100,
+            help="Flag a sentence whose back-translation scores below this chrF against the "
+            "English original.",
+        ),
+    ] = 40.0,
     translator: Annotated[
         str, typer.Option("--translator", hidden=True, help="model, or fake (tests only).")
     ] = "model",
     fake_delay: Annotated[
         float, typer.Option("--fake-delay", hidden=True, help="Seconds per fake sentence.")
     ] = 0.0,
+    chunk_sentences: Annotated[
+        int, typer.Option("--chunk-sentences", hidden=True, min=1, help="Sentences per chunk.")
+    ] = 2000,
 ) -> None:
     """Clean and back-translate every article in a folder; write review pages and an index.
 
@@ -181,6 +202,7 @@ def run(
     options = RunOptions(
         force=force, translate=not no_translate, model=model, backend=backend, device=device,
         beams=beams, batch_tokens=batch_tokens, quote_style=quote_style,
+        originals=originals, qa_threshold=qa_threshold, chunk_sentences=chunk_sentences,
     )
     try:
         code = run_command(
@@ -213,6 +235,27 @@ def diff(
     except RunDiffError as exc:
         raise typer.BadParameter(str(exc)) from None
     raise typer.Exit(code)
+
+
+@app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `daen run`.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="xliff (XLIFF 2.0, one file per article) or "
+                          "tmx (TMX 1.4b, one file for the run).")
+    ] = "xliff",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the files (default RUN_DIR/exports)."),
+    ] = None,
+) -> None:
+    """Export a run for CAT tools: Danish source, English back-translation, notes."""
+    from pipeline.export import FORMATS, export_run
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"choose {' or '.join(FORMATS)}", param_hint="--format")
+    written = export_run(run_dir, fmt, output)
+    typer.echo(f"{len(written)} {fmt} file(s) written to {written[0].parent}", err=True)
 
 
 @rules_app.callback()
@@ -299,6 +342,145 @@ def rules_check(data: DataDirOption = None) -> None:
         f"{sum(len(v) for v in rules.lexicon.names.forms.values())} name form(s); dictionary: "
         + (str(rules.lexicon.hunspell.path) if rules.lexicon.hunspell else "not installed")
     )
+
+
+@app.command()
+def translate(
+    files: Files,
+    output: OutDir = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", help="Translation engine: auto, torch or ct2.")
+    ] = "auto",
+    device: Annotated[
+        str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps.")
+    ] = "auto",
+    beams: Annotated[
+        int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's, 4).")
+    ] = None,
+    batch_tokens: Annotated[
+        int, typer.Option("--batch-tokens", min=1, help="Padded tokens per model call.")
+    ] = 1024,
+    precision: Annotated[
+        str,
+        typer.Option("--precision", help="auto, fp32, int8 (CPU) or fp16 (GPU)."),
+    ] = "auto",
+    threads: Annotated[
+        int | None, typer.Option("--threads", min=1, help="CPU threads (default: all cores).")
+    ] = None,
+    cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Reuse earlier translations.")
+    ] = True,
+    cache_path: Annotated[
+        Path | None, typer.Option("--cache-path", help="SQLite translation cache file.")
+    ] = None,
+    max_input_tokens: Annotated[
+        int | None,
+        typer.Option("--max-input-tokens", min=8, help="Split longer sentences at clauses."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never contact the Hugging Face Hub.")
+    ] = False,
+) -> None:
+    """Back-translate articles to English: .en.txt and a .json record per file with -o."""
+    import os
+
+    if offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    from pipeline.translate import DEFAULT_MODEL, load_translator, summary_lines
+    from pipeline.translate import translate_articles as translate_all
+    from pipeline.workflow import process_files
+
+    results = list(process_files(files, []))
+    articles = [r.article for r in results if r.article is not None]
+    try:
+        translator = load_translator(
+            model or DEFAULT_MODEL, backend=backend, device=device, beams=beams,
+            precision=precision, batch_tokens=batch_tokens, threads=threads, offline=offline,
+            cache_path=cache_path, cache=cache, max_input_tokens=max_input_tokens,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    total = sum(1 for a in articles for _ in a.sentences())
+    with typer.progressbar(length=total, label="Translating", file=sys.stderr) as bar:
+        translate_all(articles, translator, bar.update)
+    translator.close()
+    code = _write_translations(results, output)
+    done = [s.translation for a in articles for s in a.sentences() if s.translation]
+    for line in summary_lines(done, translator):
+        typer.echo(line, err=True)
+    raise typer.Exit(code)
+
+
+def _write_translations(results: list, output: Path | None) -> int:
+    import json
+
+    from pipeline.fsutil import write_atomic
+    from pipeline.render.text import english_text
+
+    failed = 0
+    for result in results:
+        if result.error is not None:
+            error(str(result.error))
+            failed += 1
+            continue
+        if output is None:
+            sys.stdout.write(english_text(result.article))
+            continue
+        stem = result.name.rsplit(".", 1)[0] if "." in result.name else result.name
+        write_atomic(output / f"{stem}.en.txt", english_text(result.article))
+        record = json.dumps(result.article.to_dict(), ensure_ascii=False, indent=1)
+        write_atomic(output / f"{stem}.json", record + "\n")
+    return 1 if failed else 0
+
+
+@model_app.command("download")
+def model_download(
+    model_id: Annotated[
+        str, typer.Argument(help="Hub id to fetch.")
+    ] = "Helsinki-NLP/opus-mt-da-en",
+    revision: Annotated[
+        str | None, typer.Option("--revision", help="Branch, tag or commit.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Refuse to contact the Hub (then this fails).")
+    ] = False,
+) -> None:
+    """Fetch a translation model into the Hugging Face cache, with a progress bar."""
+    from pipeline.model import download_model
+
+    resolved = download_model(model_id, revision=revision, offline=offline)
+    typer.echo(f"{resolved.name} revision {resolved.revision}")
+    typer.echo(f"installed in {resolved.path}")
+
+
+@model_app.command("info")
+def model_info(
+    model: Annotated[
+        str, typer.Option("--model", help="Hub id or local folder to check.")
+    ] = "Helsinki-NLP/opus-mt-da-en",
+) -> None:
+    """Show where models are kept, which are installed, and whether MODEL is ready."""
+    from pipeline.model import model_info as info_of
+
+    info = info_of(model)
+    typer.echo(f"hub cache: {info['hub_cache']}")
+    if not info["installed"]:
+        typer.echo("installed: none")
+    for row in info["installed"]:
+        size = row["bytes"] / 1e6
+        typer.echo(f"installed: {row['model']} @ {row['revision'][:12]} ({size:.0f} MB) "
+                   f"{row['path']}")
+    state = info["model"]
+    if state["available"]:
+        typer.echo(f"{state['name']}: ready ({state['source']}, {state['revision']}) "
+                   f"at {state['path']}")
+    else:
+        typer.echo(f"{state['name']}: not available: {state['problem']}")
+        raise typer.Exit(1)
 
 
 def main() -> None:
