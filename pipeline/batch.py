@@ -43,6 +43,7 @@ from pipeline.errors import DaenError, InputError
 from pipeline.fsutil import write_atomic
 
 ARTICLE_SUFFIXES = (".txt", ".md")
+ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not an article
 OUTPUT_SUFFIXES = {
     "da": ".da.txt",
     "en": ".en.txt",
@@ -88,10 +89,16 @@ class RunOptions:
     # Sentences per translation chunk: the translator batches across the articles of a chunk;
     # outputs are written after each chunk.
     chunk_sentences: int = 2000
+    # qa stage: where English originals are besides the articles, and the chrF threshold.
+    originals: Path | None = None
+    qa_threshold: float = 40.0
 
     def settings(self) -> dict[str, Any]:
         """What changes the outputs (and so is part of the run key)."""
-        data = {"quote_style": self.quote_style, "translate": self.translate}
+        data: dict[str, Any] = {
+            "quote_style": self.quote_style, "translate": self.translate,
+            "qa_threshold": self.qa_threshold,
+        }
         if self.translate:
             data.update(
                 model=self.model, backend=self.backend, beams=self.beams,
@@ -228,6 +235,8 @@ def discover(
                     continue
                 seen.add(key)
                 subfolders.append((path, relative + "/"))
+            elif entry.name.lower().endswith(ORIGINAL_SUFFIX):
+                skipped.append(SkippedFile(relative, "English original of an article (for QA)"))
             elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
                 stem = relative.rsplit(".", 1)[0]
                 sources.append(Source(Path(entry.path), relative, stem))
@@ -615,7 +624,11 @@ def run_batch(
         entry = old_articles.get(source.name)
         if not options.force and not _entry_is_current(entry, digest, pipeline.key, paths):
             entry = _entry_from_record(paths["json"])
-        if options.force or not _entry_is_current(entry, digest, pipeline.key, paths):
+        if (
+            options.force
+            or not _entry_is_current(entry, digest, pipeline.key, paths)
+            or _original_changed(entry, source, input_dir, options)
+        ):
             todo.append(_Work(source, data, digest))
             continue
         assert entry is not None
@@ -674,7 +687,7 @@ def run_batch(
 
     # 5. translate and write, chunk by chunk
     note = _note(options, translation_error)
-    translate_s = render_s = 0.0
+    translate_s = render_s = qa_s = 0.0
     for chunk in _chunks(cleaned, options.chunk_sentences):
         articles = [w.article for w in chunk if w.article is not None]
         chunk_note = note
@@ -694,6 +707,9 @@ def run_batch(
                 work.translate_s = elapsed * _sentence_count(work) / sentences
         else:
             reporter.advance(sentences=sum(_sentence_count(w) for w in chunk))
+        t0 = time.perf_counter()
+        warnings += _check_originals(chunk, input_dir, options)
+        qa_s += time.perf_counter() - t0
         for work in chunk:
             t0 = time.perf_counter()
             outcome, entry = _write_article(work, output_dir, pipeline, chunk_note, identity)
@@ -712,6 +728,7 @@ def run_batch(
             writer.save()
     timings["translate_s"] = translate_s
     timings["write_s"] = render_s
+    timings["qa_s"] = qa_s
 
     # 6. manifest and index
     t0 = time.perf_counter()
@@ -816,6 +833,25 @@ def _chunks(works: list[_Work], size: int) -> Iterable[list[_Work]]:
         yield chunk
 
 
+def _original_changed(
+    entry: Any, source: Source, input_dir: Path, options: RunOptions
+) -> bool:
+    """Whether the article's English original appeared, changed or went since its record."""
+    from pipeline.qa import original_sha256
+
+    recorded = ((entry or {}).get("qa") or {}).get("original_sha256")
+    return recorded != original_sha256(source.path, input_dir, options.originals)
+
+
+def _check_originals(chunk: list[_Work], input_dir: Path, options: RunOptions) -> list[str]:
+    """The qa stage: compare each article with its English original, where there is one."""
+    from pipeline.qa import QAConfig, check_originals
+
+    items = [(w.article, w.source.path) for w in chunk if w.article is not None]
+    config = QAConfig(threshold=options.qa_threshold)
+    return check_originals(items, input_dir, options.originals, config)
+
+
 def _clean(work: _Work, pipeline: Pipeline) -> str | None:
     """Read and clean one article; the message when it cannot be done."""
     from pipeline.reader import article_from_bytes
@@ -849,6 +885,7 @@ def _write_article(
     identity: dict[str, str] | None,
 ) -> tuple[Outcome, dict[str, Any] | None]:
     """Render and write one article's outputs; the record (with its run entry) last."""
+    from pipeline.qa import qa_summary
     from pipeline.render import counts, translation_state
     from pipeline.render.html import review_page
     from pipeline.render.text import danish_text, english_text, word_diff_text
@@ -873,6 +910,7 @@ def _write_article(
             "translation": state,
             "translation_note": note.message if note is not None else "",
             "model": identity if state in ("translated", "partial") else None,
+            "qa": qa_summary(article),
             "seconds": {
                 "cleanup": round(work.cleanup_s, 4),
                 "translate": round(work.translate_s, 4),

@@ -279,8 +279,59 @@ def check_with_original(
     return True
 
 
+def original_sha256(
+    article_path: Path, input_dir: Path | None = None, originals_dir: Path | None = None
+) -> str | None:
+    """SHA-256 of the article's English original, None when there is none (or it is
+    unreadable): the batch redoes an unchanged article whose original changed."""
+    path = find_original(article_path, input_dir, originals_dir)
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def check_originals(
+    items: list[tuple[Article, Path]],
+    input_dir: Path | None = None,
+    originals_dir: Path | None = None,
+    config: QAConfig | None = None,
+) -> list[str]:
+    """The qa stage over a batch: each ``(article, source path)`` with an English original is
+    checked; returns warnings (an unreadable original, sacrebleu missing) instead of raising."""
+    warnings: list[str] = []
+    chrf: Chrf | None = None
+    for article, path in items:
+        if find_original(path, input_dir, originals_dir) is None:
+            article.qa = None
+            continue
+        if chrf is None:
+            try:
+                chrf = Chrf()
+            except ImportError:
+                return [
+                    "English originals were found but not compared: the qa stage needs "
+                    "sacrebleu (pip install 'daen[qa]')"
+                ]
+        try:
+            check_with_original(article, path, input_dir, originals_dir, config, chrf)
+        except InputError as error:
+            warnings.append(f"{error} (the article was written without the comparison)")
+    return warnings
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading the record (for renderers)
+
+
+def qa_summary(article: Article) -> dict[str, Any] | None:
+    """What the batch manifest keeps about the comparison (None without an original)."""
+    if not article.qa:
+        return None
+    keys = ("original", "original_sha256", "divergence", "mean_chrf", "counts", "threshold")
+    return {key: article.qa.get(key) for key in keys}
 
 
 def divergence(article: Article) -> float | None:
@@ -288,6 +339,29 @@ def divergence(article: Article) -> float | None:
     if not article.qa or not article.qa.get("pairs"):
         return None
     return float(article.qa.get("divergence", 0.0))
+
+
+@dataclass(frozen=True)
+class OriginalCell:
+    """What the review page shows beside one Danish sentence from the English original."""
+
+    text: str  # the aligned English text ("" when there is none)
+    score: float | None = None  # chrF of the pair
+    flag: str | None = None  # qa rule of the pair, if flagged
+    continued: bool = False  # the second Danish sentence of a 1-2 pair (text shown above)
+
+
+def original_cells(article: Article) -> list[OriginalCell] | None:
+    """One cell per Danish sentence (article order); None when there is nothing to show."""
+    if not article.qa or not article.qa.get("pairs"):
+        return None
+    english = article.qa["sentences"]
+    cells = [OriginalCell("") for _ in article.sentences()]
+    for pair in article.qa["pairs"]:
+        for position, j in enumerate(pair["da"]):
+            text = " ".join(english[i] for i in pair["en"]) if position == 0 else ""
+            cells[j] = OriginalCell(text, pair["chrf"], pair["flag"], position > 0)
+    return cells
 
 
 def english_for_sentences(article: Article) -> list[str | None]:

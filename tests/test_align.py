@@ -60,12 +60,12 @@ def test_split_english(text: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.label for c in CASES])
-def test_case_english_splits_as_written(case) -> None:  # type: ignore[no-untyped-def]
+def test_case_english_splits_as_written(case) -> None:
     assert split_english(case.english_text) == case.english
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.label for c in CASES])
-def test_case_alignment_matches_gold(case) -> None:  # type: ignore[no-untyped-def]
+def test_case_alignment_matches_gold(case) -> None:
     result = align(case.english, case.back_translations)
     assert [(p.en, p.da) for p in result.pairs] == case.gold
 

@@ -137,7 +137,7 @@ def test_empty_original_is_reported() -> None:
 
 def test_divergence_orders_articles() -> None:
     scores = {
-        label: divergence(check_article(case.article(), case.english_text))
+        label: divergence(check_article(case.article(), case.english_text)) or 0.0
         for label, case in CASES.items()
     }
     assert scores["perfect"] == 0.0

@@ -20,6 +20,7 @@ import itertools
 from dataclasses import dataclass
 
 from pipeline.document import Article, Edit, Flag, Sentence
+from pipeline.qa import OriginalCell, original_cells
 from pipeline.render import (
     TranslationNote,
     counts,
@@ -219,6 +220,19 @@ def _english_html(sentence: Sentence, numbering: _Numbering, label: str) -> tupl
     return f'<span class="lowconf">{body}</span> {score}{note}', " lowconf-row"
 
 
+def _original_html(cell: OriginalCell) -> str:
+    """The English original beside a sentence (pipeline.qa): aligned text and its chrF."""
+    if cell.continued:
+        body = '<span class="hint">↑ (one English sentence, two Danish)</span>'
+    elif not cell.text:
+        body = '<span class="missing">no English counterpart</span>'
+    else:
+        score = f" chrF {cell.score:.0f}" if cell.score is not None else ""
+        body = f'{esc(cell.text)} <span class="score">{score}</span>'
+    extra = " diverge" if cell.flag == "qa.divergent" else ""
+    return f'<td class="en-orig{extra}" lang="en">{body}</td>'
+
+
 # --------------------------------------------------------------------------------------------
 # The page
 
@@ -276,6 +290,8 @@ font-size:.75rem;font-weight:600}
 .lowconf{background:#fde8e8;border-bottom:2px dotted #c0392b}
 .lowconf-note{font-size:.82rem;margin:.3rem 0 0}
 .score{color:var(--muted);font-size:.75rem;white-space:nowrap}
+td.en-orig{color:#333}
+td.en-orig.diverge{background:var(--flag)}
 .legend dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:.3rem 0}
 .legend dd{margin:0}
 code{font-size:.85em}
@@ -378,6 +394,8 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
             f"{esc(flag.reason)}</p>"
         )
     rows = []
+    originals = original_cells(article)  # the English original, when there is one
+    position = 0
     for p_index, paragraph in enumerate(article.paragraphs):
         for s_index, sentence in enumerate(paragraph.sentences):
             label = sentence_label(p_index, s_index)
@@ -401,8 +419,11 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
                 f'<td class="num"><a href="#{row_id}">{label}</a></td>'
                 f'<td class="orig" lang="da">{original}</td>'
                 f'<td class="clean" lang="da">{cleaned}{notes}</td>'
-                f'<td class="en" lang="en">{english}</td></tr>'
+                f'<td class="en" lang="en">{english}</td>'
+                + (_original_html(originals[position]) if originals is not None else "")
+                + "</tr>"
             )
+            position += 1
     stats = counts(article)
     state = translation_state(article, note)
     banner = ""
@@ -435,7 +456,9 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         '<span id="flag-pos" class="hint" aria-live="polite">'
         "Flags are listed at the top of the page.</span></nav>\n"
         '<main><table class="review"><thead><tr><th class="num">#</th><th>Original</th>'
-        "<th>Cleaned</th><th>English (back-translation)</th></tr></thead>\n<tbody>\n"
+        "<th>Cleaned</th><th>English (back-translation)</th>"
+        + ("<th>English original</th>" if originals is not None else "")
+        + "</tr></thead>\n<tbody>\n"
         + "\n".join(rows)
         + "\n</tbody></table></main>"
     )

@@ -38,6 +38,29 @@ def _href(path: str) -> str:
     return esc(quote(path))
 
 
+def _by_divergence(articles: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Articles compared with an English original first, most divergent first (pipeline.qa);
+    then the others, in name order."""
+    def key(item: tuple[str, Any]) -> tuple[float, str]:
+        qa = item[1].get("qa") or {}
+        value = qa.get("divergence")
+        return (-float(value) if value is not None else 1.0, item[0])
+
+    return sorted(articles.items(), key=key)
+
+
+def _divergence_cell(entry: dict[str, Any]) -> str:
+    qa = entry.get("qa") or {}
+    if qa.get("divergence") is None:
+        return '<td class="n">–</td>'
+    counts = qa.get("counts") or {}
+    tip = (
+        f"{counts.get('qa.divergent', 0)} divergent, {counts.get('qa.content_lost', 0)} lost, "
+        f"{counts.get('qa.content_added', 0)} added (vs {qa.get('original', '')})"
+    )
+    return f'<td class="n" title="{esc(tip)}">{100 * float(qa["divergence"]):.0f}%</td>'
+
+
 def index_page(manifest: dict[str, Any], this_run: dict[str, str] | None = None) -> str:
     """Render ``index.html`` from the manifest; ``this_run`` maps names to this run's status."""
     this_run = this_run or {}
@@ -47,7 +70,8 @@ def index_page(manifest: dict[str, Any], this_run: dict[str, str] | None = None)
     translation = manifest.get("translation", {})
     rows = []
     totals = {"sentences": 0, "edits": 0, "flags": 0, "low_confidence": 0}
-    for name, entry in articles.items():
+    has_qa = any(entry.get("qa") for entry in articles.values())
+    for name, entry in _by_divergence(articles) if has_qa else articles.items():
         counts = entry.get("counts", {})
         for key in totals:
             totals[key] += int(counts.get(key, 0))
@@ -67,7 +91,8 @@ def index_page(manifest: dict[str, Any], this_run: dict[str, str] | None = None)
             f'<td class="n">{counts.get("sentences", 0)}</td>'
             f'<td class="n">{counts.get("edits", 0)}</td>'
             f'<td class="n">{counts.get("flags", 0)}</td>'
-            f'<td class="state-{esc(state)}">{esc(state)}'
+            + (_divergence_cell(entry) if has_qa else "")
+            + f'<td class="state-{esc(state)}">{esc(state)}'
             + (f' ({counts["low_confidence"]} to check)' if counts.get("low_confidence") else "")
             + f'</td><td class="run-{esc(run_state)}">{esc(_RUN_LABEL.get(run_state, run_state))}'
             "</td></tr>"
@@ -75,7 +100,8 @@ def index_page(manifest: dict[str, Any], this_run: dict[str, str] | None = None)
     for name, entry in failed.items():
         rows.append(
             f'<tr class="failed"><td class="name">{esc(entry.get("source", name))}</td>'
-            f'<td colspan="4">{esc(entry.get("message", ""))}</td><td>failed</td></tr>'
+            f'<td colspan="{5 if has_qa else 4}">{esc(entry.get("message", ""))}</td>'
+            "<td>failed</td></tr>"
         )
     model = translation.get("model") or "-"
     status = translation.get("status", "")
@@ -111,7 +137,10 @@ def index_page(manifest: dict[str, Any], this_run: dict[str, str] | None = None)
         f'{totals["flags"]} flags · {totals["low_confidence"]} translations to check</p>'
         f"{banner}"
         '<table><thead><tr><th>Article</th><th class="n">Sentences</th><th class="n">Edits</th>'
-        '<th class="n">Flags</th><th>Back-translation</th><th>This run</th></tr></thead>'
+        '<th class="n">Flags</th>'
+        + ('<th class="n" title="Share of the text that differs from the English original">'
+           "Diverges</th>" if has_qa else "")
+        + "<th>Back-translation</th><th>This run</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         f"{skipped_html}{warnings_html}"
     )
