@@ -25,6 +25,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -334,52 +335,103 @@ def check_text_shape(data: bytes, name: str) -> None:
 # Stages and run key
 
 
+# Loading the fix rules takes a second or two (the dictionary): within one process, rules loaded
+# from tables with the same content are reused, and the tables' file names remembered.
+_LOADED_FIX_RULES: dict[str, Any] = {}
+_LAST_TABLE_FILES: dict[str, str] = {}
+
+
 @dataclass
 class Pipeline:
-    """The cleanup stages with their configuration, and the key that identifies them."""
+    """The cleanup stages with their configuration, and the key that identifies them.
+
+    The fix rules (a dictionary takes a second or two to load) are loaded only when an article
+    needs cleaning: a run with nothing to do never loads them.
+    """
 
     normalize_config: Any
-    fix_rules: Any | None
+    has_fix: bool
     key: str
     rules: dict[str, Any]
+    fix_rules: Any | None = None
+
+    def load(self) -> None:
+        """Load the fix rules (raises RuleTableError for a broken table).
+
+        Rules loaded before in this process from tables with the same content are reused.
+        """
+        if not self.has_fix or self.fix_rules is not None:
+            return
+        cache_key = json.dumps(self.rules["tables"], sort_keys=True)
+        if self.rules["tables"] and cache_key in _LOADED_FIX_RULES:
+            self.fix_rules = _LOADED_FIX_RULES[cache_key]
+            return
+        self.fix_rules = importlib.import_module("pipeline.fix").load_fix_rules()
+        if self.rules["tables"]:
+            _LOADED_FIX_RULES.clear()
+            _LOADED_FIX_RULES[cache_key] = self.fix_rules
 
     def clean(self, article: Article) -> Article:
         from pipeline.normalize import normalize_article
 
         article = normalize_article(article, self.normalize_config)
-        if self.fix_rules is not None:
+        if self.has_fix:
+            self.load()
             fix = importlib.import_module("pipeline.fix")
             article = fix.fix_article(article, self.fix_rules)
         return article
 
 
-def load_pipeline(options: RunOptions) -> Pipeline:
-    """Normalize configuration, fix rules (when that stage is installed) and the run key."""
+def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = None) -> Pipeline:
+    """Normalize configuration, fix stage (when installed) and the run key.
+
+    The key covers the rule tables by content. Their file names come from the fix rules, or,
+    to spare loading them, from the last run's manifest (``previous_rules``); the files are
+    hashed again either way, so an edited table is always noticed.
+    """
     from pipeline.normalize import NormalizeConfig
 
     try:
         config = NormalizeConfig(quote_style=options.quote_style)
     except ValueError as error:
         raise UsageError(str(error)) from None
+    has_fix = importlib.util.find_spec("pipeline.fix") is not None
     fix_rules = None
-    tables: dict[str, str] = {}
-    try:
-        fix = importlib.import_module("pipeline.fix")
-    except ModuleNotFoundError as error:
-        if error.name != "pipeline.fix":
-            raise
-    else:
-        fix_rules = fix.load_fix_rules()
+    files: dict[str, str] = {}
+    if has_fix:
+        recorded = (previous_rules or {}).get("table_files") or _LAST_TABLE_FILES
+        if recorded and all(Path(p).is_file() for p in recorded.values()):
+            files = dict(recorded)
+        else:
+            fix_rules = importlib.import_module("pipeline.fix").load_fix_rules()
+            files = {
+                name: str(path) for name, path in getattr(fix_rules, "tables", {}).items()
+                if Path(path).is_file()
+            }
+    tables = {name: _file_sha256(Path(path)) for name, path in sorted(files.items())}
+    if fix_rules is not None and not files:  # tables not exposed: ask the rules
         tables = dict(fix_rules.table_hashes())
-    rules = {"code_sha256": code_hash(), "tables": tables, "fix_stage": fix_rules is not None}
+    if files:
+        _LAST_TABLE_FILES.clear()
+        _LAST_TABLE_FILES.update(files)
+    if fix_rules is not None and tables:
+        _LOADED_FIX_RULES.clear()
+        _LOADED_FIX_RULES[json.dumps(tables, sort_keys=True)] = fix_rules
+    rules = {
+        "code_sha256": code_hash(), "tables": tables, "table_files": files, "fix_stage": has_fix,
+    }
     key_data = {
         "version": __version__,
         "schema": SCHEMA_VERSION,
-        "rules": rules,
+        "rules": {k: v for k, v in rules.items() if k != "table_files"},
         "settings": options.settings(),
     }
     key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-    return Pipeline(config, fix_rules, key, rules)
+    return Pipeline(config, has_fix, key, rules, fix_rules)
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def code_hash() -> str:
@@ -410,7 +462,10 @@ def load_model_translator(options: RunOptions) -> TranslatorLike:
     if options.batch_tokens is not None:
         kwargs["batch_tokens"] = options.batch_tokens
     model = options.model or translate.DEFAULT_MODEL
-    translator: TranslatorLike = translate.load_translator(model, **kwargs)
+    try:
+        translator: TranslatorLike = translate.load_translator(model, **kwargs)
+    except ValueError as error:  # a setting the model or backend cannot take
+        raise UsageError(str(error)) from None
     return translator
 
 
@@ -453,7 +508,7 @@ def translate_chunk(
         if error.name != "pipeline.translate":
             raise
         translate_articles = None
-    if translate_articles is not None and not isinstance(translator, FakeTranslator):
+    if translate_articles is not None:
         translate_articles(list(articles), translator, progress)
         return
     sentences = [s for article in articles for s in article.sentences()]
@@ -581,8 +636,11 @@ def run_batch(
         raise UsageError(f"{output_dir}: exists and is not a folder")
     if output_dir.resolve() == input_dir.resolve():
         raise UsageError("the output folder is the input folder; choose another -o")
-    pipeline = load_pipeline(options)
+    previous, manifest_warning = load_manifest(output_dir)
+    pipeline = load_pipeline(options, previous.get("rules"))
     warnings: list[str] = []
+    if manifest_warning:
+        warnings.append(manifest_warning)
 
     # 1. discover
     t0 = time.perf_counter()
@@ -591,9 +649,6 @@ def run_batch(
     collisions = find_collisions(sources)
     if remove_stale_temp_files(output_dir):
         warnings.append(f"{output_dir}: removed temporary files left by an interrupted run")
-    previous, manifest_warning = load_manifest(output_dir)
-    if manifest_warning:
-        warnings.append(manifest_warning)
     old_articles: dict[str, Any] = previous.get("articles", {})
     manifest = _new_manifest(input_dir, options, pipeline, started_at, previous)
     writer = ManifestWriter(output_dir, manifest)
@@ -642,6 +697,7 @@ def run_batch(
     t0 = time.perf_counter()
     translation_error: str | None = None
     identity: dict[str, str] | None = None
+    owns_translator = translator is None
     if options.translate and (todo or retry):
         if translator is None:
             try:
@@ -674,6 +730,8 @@ def run_batch(
 
     # 4. clean
     t0 = time.perf_counter()
+    if todo:
+        pipeline.load()  # a broken rule table stops the run here, before any article
     cleaned: list[_Work] = []
     for work in sorted(todo, key=lambda w: w.source.relative):
         problem = _clean(work, pipeline)
@@ -697,9 +755,19 @@ def run_batch(
                 translate_chunk(
                     articles, translator, lambda n: reporter.advance(sentences=n)
                 )
-            except DaenError as error:
-                chunk_note = _note(options, str(error))
-                warnings.append(f"back-translation failed for {len(articles)} article(s): {error}")
+            except Exception as error:  # the chunk loses its translations, not the batch
+                for article in articles:
+                    for sentence in article.sentences():
+                        sentence.translation = None
+                detail = str(error) if isinstance(error, DaenError) else (
+                    f"{type(error).__name__}: {error}"
+                )
+                chunk_note = _note(options, detail)
+                warnings.append(
+                    f"back-translation failed for {len(articles)} article(s) "
+                    f"({', '.join(w.source.relative for w in chunk[:3])}"
+                    f"{', …' if len(chunk) > 3 else ''}): {detail}"
+                )
             elapsed = time.perf_counter() - t0
             translate_s += elapsed
             sentences = max(1, sum(_sentence_count(w) for w in chunk))
@@ -729,6 +797,8 @@ def run_batch(
     timings["translate_s"] = translate_s
     timings["write_s"] = render_s
     timings["qa_s"] = qa_s
+    if owns_translator and translator is not None and hasattr(translator, "close"):
+        translator.close()  # e.g. the translation cache
 
     # 6. manifest and index
     t0 = time.perf_counter()

@@ -57,6 +57,8 @@ class ArticleDiff:
     message: str = ""
 
     def count_changes(self) -> str:
+        if self.kind != "changed":
+            return ""
         parts = []
         for key in ("sentences", "edits", "flags", "low_confidence"):
             a, b = self.counts_a.get(key), self.counts_b.get(key)

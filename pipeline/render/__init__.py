@@ -33,8 +33,10 @@ class TranslationNote:
     def headline(self) -> str:
         if self.state == "disabled":
             return "Back-translation missing: not requested (--no-translate)."
-        if self.state in ("missing", "partial"):
-            detail = f" {self.message}" if self.message else ""
+        detail = f" {self.message}" if self.message else ""
+        if self.state == "partial":
+            return f"Back-translation missing for some sentences.{detail}"
+        if self.state == "missing":
             return f"Back-translation missing: the model was not available.{detail}"
         return ""
 

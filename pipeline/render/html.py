@@ -210,7 +210,7 @@ def _english_html(sentence: Sentence, numbering: _Numbering, label: str) -> tupl
     )
     body = esc(translation.text)
     if not is_low_confidence(translation):
-        return f"{body} {score}", ""
+        return body, ""
     reason = low_confidence_reason(translation)
     number = numbering.next(label, "low confidence", reason)
     note = (
@@ -256,6 +256,9 @@ background:#fff;cursor:pointer}
 .hint{color:var(--muted);font-size:.85rem}
 details{margin:.4rem 0}
 details ol,details ul{margin:.3rem 0;padding-left:1.6rem}
+.flag-list ol{columns:2 28rem;column-gap:2rem;font-size:.88rem}
+.flag-list li{break-inside:avoid}
+summary{cursor:pointer}
 main{padding:0 1rem 2rem}
 table.review{width:100%;border-collapse:collapse;table-layout:fixed}
 table.review th{position:sticky;top:2.4rem;background:#fff;text-align:left;
@@ -266,6 +269,7 @@ th.num,td.num{width:3.6rem;color:var(--muted);font-size:.8rem;text-align:right}
 td.num a{color:inherit;text-decoration:none}
 tr.para-start td{border-top:2px solid #aaa}
 tr.heading td.orig,tr.heading td.clean,tr.heading td.en{font-weight:600}
+tr.heading ul.notes,tr.heading .lowconf-note{font-weight:400}
 tr.unchanged td.orig{color:var(--muted)}
 del{background:var(--del);text-decoration:line-through;text-decoration-color:#b33}
 ins{text-decoration:none}
@@ -428,7 +432,7 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
     state = translation_state(article, note)
     banner = ""
     if state in ("missing", "partial", "disabled"):
-        headline = (note or TranslationNote(state)).headline
+        headline = TranslationNote(state, note.message if note else "").headline
         banner = f'<p class="banner error" role="status">{esc(headline)}</p>'
     flag_list = ""
     if numbering.entries:
@@ -437,8 +441,10 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
             f"{esc(reason)}</li>"
             for number, label, rule, reason in numbering.entries
         )
+        opened = " open" if numbering.count <= 8 else ""
         flag_list = (
-            f'<details class="flag-list" open><summary>Flags ({numbering.count})</summary>'
+            f'<details class="flag-list"{opened}><summary>Flags ({numbering.count}): '
+            "what the editor should look at</summary>"
             f"<ol>{items}</ol></details>"
         )
     summary = (

@@ -30,7 +30,7 @@ def english_text(article: Article, note: TranslationNote | None = None) -> str:
         paragraphs.append("".join(parts).rstrip())
     body = "\n\n".join(paragraphs)
     if state in ("missing", "partial", "disabled"):
-        headline = (note or TranslationNote(state)).headline
+        headline = TranslationNote(state, note.message if note else "").headline
         body = f"{headline}\n\n{body}" if body else headline
     return body + "\n" if body else ""
 
