@@ -131,3 +131,19 @@ def test_rerun_redoes_an_article_only_when_its_original_changes(
 def test_threshold_is_a_run_setting() -> None:
     assert RunOptions(qa_threshold=55.0).settings()["qa_threshold"] == 55.0
     assert RunOptions().settings()["qa_threshold"] == 40.0
+
+
+def test_exports_of_a_real_run_are_valid(first_run, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from pipeline.export import export_run
+
+    output = first_run[2]
+    schema_path = Path(__file__).parent / "schemas" / "xliff_core_2.0.xsd"
+    schema = etree.XMLSchema(etree.parse(str(schema_path), etree.XMLParser(no_network=True)))
+    written = export_run(output, "xliff", tmp_path / "xliff")
+    assert len(written) == len(CASES) + 1
+    for path in written:
+        assert schema.validate(etree.parse(str(path))), (path, schema.error_log)
+    (tmx,) = export_run(output, "tmx", tmp_path / "tmx")
+    assert len(etree.parse(str(tmx)).findall("body/tu")) > 40
