@@ -206,7 +206,7 @@ def test_export_run_errors(tmp_path: Path) -> None:
         export_run(tmp_path / "empty", "tmx")
     bad = write_run(tmp_path / "bad", [])
     (bad / "broken.json").write_text("{", encoding="utf-8")
-    with pytest.raises(ExportError, match="broken.json"):
+    with pytest.raises(ExportError, match=r"broken\.json"):
         export_run(bad, "xliff")
     with pytest.raises(ExportError, match="unknown export format"):
         export_run(bad, "docx")  # type: ignore[arg-type]
