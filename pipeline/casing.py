@@ -63,7 +63,12 @@ def lower_case_by_design(text: str, pos: int, lexicon: Lexicon | None = None) ->
     word_match = WORD.match(text, pos)
     word = word_match.group(0) if word_match else ""
     if any(c.isupper() for c in word[1:]):
-        return True  # iPhone, eBay, iOS
+        # iPhone, eBay, iOS are right; a lost capital in `libreOffice` or `pDF-fil` is not.
+        rest = word[1:].split("-")[0]
+        if rest.isupper() and len(rest) >= 2:
+            return False
+        known = lexicon.cased_forms(word.lower()) if lexicon is not None else set()
+        return word[0].upper() + word[1:] not in known
     if _TECHNICAL.search(token) or overlaps(pos, pos + 1, protected_spans(text)):
         return True
     if lexicon is not None and word:
@@ -116,10 +121,19 @@ def is_title_case(text: str, markers: bool = True) -> bool:
     return len(capitalised) >= 2 and all(w[0].isupper() for w in rest)
 
 
+def _mostly_danish(text: str, lexicon: Lexicon | None) -> bool:
+    """Most capitalised words of the heading are Danish words (an English heading is left)."""
+    if lexicon is None or not lexicon.has_dictionary:
+        return True
+    words = [w for w in WORD.findall(text)[1:] if w[0].isupper() and not w.isupper()]
+    danish = [w for w in words if lexicon.is_word(w.lower()) or lexicon.is_compound(w.lower())]
+    return 2 * len(danish) > len(words)
+
+
 def keeps_capital(word: str, lexicon: Lexicon | None) -> bool:
     """A capitalised word in a Title Case heading that stays capitalised: an acronym, a brand
     with inner capitals, a name from the lexicon, or a word the lexicon does not know."""
-    if word.isupper() or any(c.isupper() for c in word[1:]):
+    if (word.isupper() and len(word) > 1) or any(c.isupper() for c in word[1:]):
         return True
     if lexicon is None:
         return False
@@ -139,7 +153,7 @@ def sentence_case_heading(text: str, lexicon: Lexicon | None = None) -> str:
     >>> sentence_case_heading("Sådan Bruger EU Og USA Data")
     'Sådan bruger EU og USA data'
     """
-    if not is_title_case(text):
+    if not is_title_case(text) or not _mostly_danish(text, lexicon):
         return text
     marker = MARKERS.match(text)
     start = marker.end() if marker else 0

@@ -186,6 +186,15 @@ def _fix_sentence_start(
             casing.capitalize_sentence_start(sentence.text, rules.lexicon, markers))
 
 
+# Abbreviations the splitter may take for a sentence end, besides its own lists.
+ABBREVIATIONS = frozenset(
+    """
+    pr min maks max gl kap afs afsn pkt bd vol årg ill fig tab s ff f m o sv skt sdr nord syd
+    øst vest adr tlf mobil att obs ref red udg oversat jf vha iht mht vedr ang inkl ekskl
+    """.split()
+)
+
+
 def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:
     """The previous 'sentence' ends in an abbreviation, so this may be no sentence start."""
     if not previous_text.endswith("."):
@@ -193,10 +202,13 @@ def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:
     match = _LAST_WORD.search(previous_text)
     word = match.group(1).rstrip(".").lstrip("(»«\"'“„") if match else ""
     bare = word.lower()
-    if bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS or "." in bare:
+    if (
+        bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS or bare in ABBREVIATIONS
+        or "." in bare
+    ):
         return True
     if bare.isalpha() and len(bare) <= 4 and bare.islower():
-        return not lexicon.is_word(bare) if lexicon.has_dictionary else len(bare) <= 3
+        return lexicon.has_dictionary and not lexicon.is_word(bare)
     return False
 
 

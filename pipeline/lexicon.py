@@ -40,6 +40,7 @@ _COMPOUND_BEGIN = "32"
 _COMPOUND_MIDDLE = "33"
 _COMPOUND_END = "34"
 _ONLY_IN_COMPOUND = "36"
+_PLACE = "54"  # takes the prefixes Nord-, Syd-, Øst-, Vest- (Nordjylland): a place name
 _MAX_DEPTH = 3  # suffix levels: hunspell's twofold suffixes plus the empty "flag" suffixes
 
 _warned_missing = False
@@ -250,6 +251,26 @@ class Lexicon:
                     forms.add(analysis.surface)
         return forms
 
+    def restorable(self, cased: str) -> bool:
+        """A dictionary form safe to restore from lower case: a brand with inner capitals
+        (YouTube), a name with Danish letters (København) or a place (Jylland). Plain English
+        words the dictionary also lists as names (Alpha, Open, Street) and acronyms are only
+        restored when ``data/names.txt`` lists them."""
+        if cased in self.names.forms.get(cased.lower(), ()):
+            return True
+        if cased.isupper() or len(cased) < 4:
+            return False
+        if any(c.isupper() for c in cased[1:]) or not cased.isascii():
+            return True
+        if self.hunspell is None:
+            return False
+        return any(
+            _PLACE in flags
+            for analysis in self.hunspell.analyse(cased.lower())
+            if analysis.surface == cased
+            for _, flags in self.hunspell.stems.get(analysis.stem.lower(), ())
+        )
+
     def _casing(self, lower: str) -> str | None:
         """The one right casing of a lower-case word, or ``None`` where it has none or several,
         or where the lower-case form is itself a Danish word."""
@@ -261,7 +282,10 @@ class Lexicon:
         if named or self.is_word(lower):
             return None
         forms = self.cased_forms(lower)
-        return next(iter(forms)) if len(forms) == 1 else None
+        if len(forms) != 1:
+            return None
+        cased = next(iter(forms))
+        return cased if self.restorable(cased) else None
 
     def _is_word(self, lower: str) -> bool:
         """A Danish word written in lower case: a lower-case stem plus suffixes, no compound."""
@@ -305,8 +329,8 @@ class Lexicon:
         return bool(self.cased_forms(lower))
 
 
-def find_dictionary(candidates: Iterable[Path] = DICTIONARY_PATHS) -> Path | None:
-    for path in candidates:
+def find_dictionary(candidates: Iterable[Path] | None = None) -> Path | None:
+    for path in DICTIONARY_PATHS if candidates is None else candidates:
         if path.exists() and path.with_suffix(".aff").exists():
             return path
     return None
