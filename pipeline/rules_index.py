@@ -12,4 +12,7 @@ def all_rules() -> list[tuple[str, str, str]]:
     from pipeline import fix
 
     rows += [("fix", rule_id, reason) for rule_id, reason in fix.rule_reasons()]
+    from pipeline import qa
+
+    rows += qa.rule_reasons()
     return rows

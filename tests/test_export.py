@@ -121,7 +121,7 @@ def test_xliff_carries_source_target_and_notes() -> None:
     changed = units[7]  # the sentence whose meaning changed
     notes = {n.get("category"): n.text for n in changed.iter(f"{X}note")}
     assert notes["english-original"] == case.english[9]
-    assert "qa.divergent" in notes["flag"]
+    assert "qa.divergent" in (notes["flag"] or "")
     file_notes = [n.text or "" for n in file.findall(f"{X}notes/{X}note")]
     assert any("diverges" in text for text in file_notes)
 
