@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{100 * len(wrong_fix) / max(sentences, 1):.2f} per 100 sentences (target <= 0.5)")
     print(f"wrong changes on correct text, normalize + fix: {len(wrong_all)} = "
           f"{100 * len(wrong_all) / max(sentences, 1):.2f} per 100 sentences")
+    lower_source = [w for w in wrong_fix if w[1][:1].islower() and w[2][:1].isupper()]
+    print(f"  of which lower case -> capital: {len(lower_source)}; "
+          f"other (capital -> lower case, words): {len(wrong_fix) - len(lower_source)} = "
+          f"{100 * (len(wrong_fix) - len(lower_source)) / max(sentences, 1):.2f} per 100")
     print(f"extra changes on damaged text (undamaged words changed): {len(extra)}")
     for line in misses[: args.show]:
         print("  miss", line)

@@ -91,8 +91,10 @@ def capitalize_sentence_start(
     ('»Hvad nu?« spurgte han', '– Og så')
     >>> capitalize_sentence_start("## brug tid sammen med kunder", markers=True)
     '## Brug tid sammen med kunder'
-    >>> capitalize_sentence_start("iPhone-salget steg"), capitalize_sentence_start("2013 blev et år")
-    ('iPhone-salget steg', '2013 blev et år')
+    >>> capitalize_sentence_start("iPhone-salget steg")
+    'iPhone-salget steg'
+    >>> capitalize_sentence_start("2013 blev et år")
+    '2013 blev et år'
     >>> capitalize_sentence_start("info@firma.dk svarer hurtigt")
     'info@firma.dk svarer hurtigt'
     """
@@ -110,15 +112,20 @@ def is_title_case(text: str, markers: bool = True) -> bool:
     (True, False)
     >>> is_title_case("Hold kunderne øverst på dagsordenen")
     False
+    >>> is_title_case("Indstillinger For Indtastning")
+    True
     """
     start = MARKERS.match(text)
     body = text[start.end() :] if markers and start else text
     words = [m.group(0) for m in WORD.finditer(body)]
     rest = [w for w in words[1:] if w.lower() not in TITLE_SMALL_WORDS and len(w) > 1]
-    if len(rest) < 2:
+    # A capitalised small word inside a heading (`For`, `Og`, `I`) is English Title Case.
+    small_capitals = [w for w in words[1:] if w.lower() in TITLE_SMALL_WORDS and w[0].isupper()]
+    if len(rest) < (1 if small_capitals else 2):
         return False
     capitalised = [w for w in rest if w[0].isupper() and not w.isupper()]
-    return len(capitalised) >= 2 and all(w[0].isupper() for w in rest)
+    enough = len(capitalised) >= 2 or (small_capitals and len(capitalised) >= 1)
+    return bool(enough) and all(w[0].isupper() for w in rest)
 
 
 def _mostly_danish(text: str, lexicon: Lexicon | None) -> bool:
@@ -193,7 +200,8 @@ def restore_name_casing(
 
     >>> from pipeline.lexicon import Names
     >>> names = Names({"youtube": {"YouTube"}, "youtubes": {"YouTubes"}}, frozenset())
-    >>> restore_name_casing("videoer på youtube og youtubes kanal, www.youtube.com", Lexicon(None, names))
+    >>> lexicon = Lexicon(None, names)
+    >>> restore_name_casing("videoer på youtube og youtubes kanal, www.youtube.com", lexicon)
     'videoer på YouTube og YouTubes kanal, www.youtube.com'
     """
     spans = protected_spans(text) + (skip or [])
@@ -203,7 +211,7 @@ def restore_name_casing(
         if not word.islower() or overlaps(match.start(), match.end(), spans):
             continue
         before = text[match.start() - 1] if match.start() else ""
-        if before in "@#" or (before == "." and match.start() > 1 and text[match.start() - 2].isalnum()):
+        if before in "@#" or (before == "." and text[max(match.start() - 2, 0)].isalnum()):
             continue
         lower = word.replace("’", "'")
         if text[match.end() : match.end() + 1] == "." and lower in _ABBREVIATIONS:
@@ -212,6 +220,53 @@ def restore_name_casing(
             continue
         cased = lexicon.casing(lower)
         if cased is None or cased == lower or len(cased) != len(word):
+            continue
+        out = out[: match.start()] + cased + out[match.end() :]
+    return out
+
+
+def attested_names(sentences: list[str]) -> dict[str, str]:
+    """Capitalised words an article uses inside its sentences (not at a start), by lower case.
+
+    >>> attested_names(["Vi bruger Calc og Writer.", "Writers menu er i Writers vindue."])
+    {'calc': 'Calc', 'writer': 'Writer', 'writers': 'Writers'}
+    """
+    found: dict[str, str] = {}
+    clashes: set[str] = set()
+    for text in sentences:
+        start = first_letter(text, markers=True)
+        for match in WORD.finditer(text):
+            word = match.group(0)
+            if match.start() == start or not word[0].isupper() or word.isupper():
+                continue
+            if text[: match.start()].rstrip().endswith((".", "!", "?", ":", "»", "“", "\"")):
+                continue
+            lower = word.lower()
+            if found.setdefault(lower, word) != word:
+                clashes.add(lower)
+    return {lower: word for lower, word in found.items() if lower not in clashes}
+
+
+def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -> str:
+    """Restored a name's capital letter as the article writes it elsewhere (calc → Calc).
+
+    Only for words that are not Danish words or compounds in lower case.
+
+    >>> from pipeline.lexicon import Names
+    >>> lexicon = Lexicon(None, Names({}, frozenset()))
+    >>> restore_attested_names("Åbn calc og vælg et ark.", {"calc": "Calc"}, lexicon)
+    'Åbn Calc og vælg et ark.'
+    """
+    spans = protected_spans(text)
+    out = text
+    for match in reversed(list(WORD.finditer(text))):
+        word = match.group(0)
+        cased = names.get(word)
+        if cased is None or not word.islower() or len(word) < 3:
+            continue
+        if overlaps(match.start(), match.end(), spans) or word in lexicon.names.keep:
+            continue
+        if lexicon.is_word(word) or lexicon.is_compound(word):
             continue
         out = out[: match.start()] + cased + out[match.end() :]
     return out
@@ -228,6 +283,7 @@ RULE_IDS = {
     "casing.sentence_start": capitalize_sentence_start,
     "casing.title_case_heading": sentence_case_heading,
     "casing.lexicon": restore_name_casing,
+    "casing.article_name": restore_attested_names,
 }
 
 # Flags the casing rules raise (rule id -> what the editor is told).

@@ -89,7 +89,9 @@ def load_fix_rules(
     return FixRules(lexicon, phrases, fragments, tables)
 
 
-def rule_reasons(rules: FixRules | None = None, data_dir: Path | None = None) -> list[tuple[str, str]]:
+def rule_reasons(
+    rules: FixRules | None = None, data_dir: Path | None = None
+) -> list[tuple[str, str]]:
     """``(rule_id, reason)`` of every fix-stage rule and flag (phrase rules from the table)."""
     rows = [(rule_id, casing.reason(rule_id)) for rule_id in casing.RULE_IDS]
     rows += list(FLAG_REASONS.items())
@@ -108,14 +110,20 @@ def _phrase_rules_only(data_dir: Path | None) -> list[PhraseRule]:
 
 def fix_article(article: Article, rules: FixRules) -> Article:
     """The fix stage: phrases, casing and flags on every sentence of the article."""
+    names = casing.attested_names(
+        [s.text for p in article.paragraphs if p.kind != "heading" for s in p.sentences]
+    )
     previous: Paragraph | None = None
     for paragraph in article.paragraphs:
-        fix_paragraph(paragraph, rules, previous)
+        fix_paragraph(paragraph, rules, previous, names)
         previous = paragraph
     return article
 
 
-def fix_paragraph(paragraph: Paragraph, rules: FixRules, previous: Paragraph | None = None) -> None:
+def fix_paragraph(
+    paragraph: Paragraph, rules: FixRules, previous: Paragraph | None = None,
+    names: dict[str, str] | None = None,
+) -> None:
     for index, sentence in enumerate(paragraph.sentences):
         apply_phrases(sentence, rules)
         first = index == 0
@@ -126,6 +134,9 @@ def fix_paragraph(paragraph: Paragraph, rules: FixRules, previous: Paragraph | N
             english = [m.span() for f in rules.fragments for m in f.regex.finditer(sentence.text)]
             _record(sentence, "casing.lexicon",
                     casing.restore_name_casing(sentence.text, rules.lexicon, english))
+        if names and rules.enabled("casing.article_name"):
+            _record(sentence, "casing.article_name",
+                    casing.restore_attested_names(sentence.text, names, rules.lexicon))
         if rules.enabled("casing.sentence_start"):
             _fix_sentence_start(paragraph, index, sentence, rules, previous)
         flag_suspicious(sentence, rules, sentence_start=True)

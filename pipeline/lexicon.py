@@ -258,7 +258,9 @@ class Lexicon:
         restored when ``data/names.txt`` lists them."""
         if cased in self.names.forms.get(cased.lower(), ()):
             return True
-        if cased.isupper() or len(cased) < 4:
+        if cased.isupper():
+            return len(cased) >= 3  # ISO, JPEG; two-letter ones only from names.txt
+        if len(cased) < 4:
             return False
         if any(c.isupper() for c in cased[1:]) or not cased.isascii():
             return True
@@ -336,7 +338,7 @@ def find_dictionary(candidates: Iterable[Path] | None = None) -> Path | None:
     return None
 
 
-def load_lexicon(names_path: Path, dictionary: Path | None | bool = True) -> Lexicon:
+def load_lexicon(names_path: Path, dictionary: Path | bool | None = True) -> Lexicon:
     """Load ``names_path`` and, where installed, the Danish Hunspell dictionary.
 
     ``dictionary``: ``True`` finds it in the usual places, ``False``/``None`` does without, a

@@ -79,7 +79,7 @@ def test_sample_article(rules: FixRules) -> None:
     article = read_article(ROOT / "data" / "articles" / "kundefokus.txt", "kundefokus.txt")
     fix_article(normalize_article(article), rules)
     edits = {(e.rule_id, e.before, e.after) for _, e in article.edits() if e.stage == "fix"}
-    assert SAMPLE_EDITS <= edits
+    assert edits >= SAMPLE_EDITS
     assert not {e for e in edits if e[0] == "casing.lexicon"}, "no English word gets a capital"
     flagged = {f.rule_id for f in article.all_flags()}
     assert {"fix.english_fragment", "phrase.leading_by_example", "phrase.self_deprecating",
