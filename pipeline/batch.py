@@ -33,6 +33,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -646,6 +647,8 @@ def run_batch(
     t0 = time.perf_counter()
     sources, skipped, found_warnings = discover(input_dir, output_dir)
     warnings += found_warnings
+    if not sources:
+        warnings.append(f"{input_dir}: no .txt or .md files found")
     collisions = find_collisions(sources)
     if remove_stale_temp_files(output_dir):
         warnings.append(f"{output_dir}: removed temporary files left by an interrupted run")
@@ -746,6 +749,7 @@ def run_batch(
     # 5. translate and write, chunk by chunk
     note = _note(options, translation_error)
     translate_s = render_s = qa_s = 0.0
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="daen-write")
     for chunk in _chunks(cleaned, options.chunk_sentences):
         articles = [w.article for w in chunk if w.article is not None]
         chunk_note = note
@@ -780,7 +784,9 @@ def run_batch(
         qa_s += time.perf_counter() - t0
         for work in chunk:
             t0 = time.perf_counter()
-            outcome, entry = _write_article(work, output_dir, pipeline, chunk_note, identity)
+            outcome, entry = _write_article(
+                work, output_dir, pipeline, chunk_note, identity, pool
+            )
             render_s += time.perf_counter() - t0
             outcomes[work.source.relative] = outcome
             if outcome.status == "failed":
@@ -794,6 +800,7 @@ def run_batch(
             reporter.article(outcome)
             reporter.advance(articles=1)
             writer.save()
+    pool.shutdown(wait=True)
     timings["translate_s"] = translate_s
     timings["write_s"] = render_s
     timings["qa_s"] = qa_s
@@ -953,8 +960,14 @@ def _write_article(
     pipeline: Pipeline,
     note: Any,
     identity: dict[str, str] | None,
+    pool: Executor | None = None,
 ) -> tuple[Outcome, dict[str, Any] | None]:
-    """Render and write one article's outputs; the record (with its run entry) last."""
+    """Render and write one article's outputs; the record (with its run entry) last.
+
+    With a thread ``pool`` the four outputs are written at the same time (each write waits
+    for its fsync, which threads overlap) while the record is rendered; the record is written
+    only once all four are on disk.
+    """
     from pipeline.qa import qa_summary
     from pipeline.render import counts, translation_state
     from pipeline.render.html import review_page
@@ -967,10 +980,18 @@ def _write_article(
     try:
         state = translation_state(article, note)
         article_counts = counts(article)
-        write_atomic(paths["da"], danish_text(article))
-        write_atomic(paths["en"], english_text(article, note))
-        write_atomic(paths["diff"], word_diff_text(article))
-        write_atomic(paths["html"], review_page(article, note))
+        outputs = {
+            "da": danish_text(article),
+            "en": english_text(article, note),
+            "diff": word_diff_text(article),
+            "html": review_page(article, note),
+        }
+        if pool is None:
+            for kind, text in outputs.items():
+                write_atomic(paths[kind], text)
+            pending = []
+        else:
+            pending = [pool.submit(write_atomic, paths[k], text) for k, text in outputs.items()]
         entry = {
             "source": source.relative,
             "input_sha256": work.digest,
@@ -990,7 +1011,10 @@ def _write_article(
         }
         record = article.to_dict()
         record["run"] = entry
-        write_atomic(paths["json"], json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        text = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+        for future in pending:
+            future.result()  # raises the first write error; the record is then not written
+        write_atomic(paths["json"], text)
     except OSError as error:
         message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"
         return Outcome(source.name, source.relative, "failed", message), None
@@ -1096,12 +1120,14 @@ def print_summary(result: BatchResult, *, verbose: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, soft_wrap=False)
-    table = Table(title=f"daen run → {result.output}", title_justify="left")
-    table.add_column("article", overflow="fold")
-    for column in ("sentences", "edits", "flags", "to check"):
+    # Piped output gets lines long enough for the whole table instead of 80 columns.
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title=_markup_safe(f"daen run → {result.output}"), title_justify="left")
+    longest = max((len(o.source) for o in result.outcomes), default=10)
+    table.add_column("article", overflow="fold", min_width=min(longest, 40))
+    for column in ("sentences", "edits", "flags", "check"):
         table.add_column(column, justify="right")
-    table.add_column("back-translation")
+    table.add_column("English")
     table.add_column("this run")
     for outcome in result.outcomes:
         if outcome.status == "failed":

@@ -177,7 +177,12 @@ def test_english_text_keeps_paragraphs_and_says_when_missing() -> None:
     assert english_text(article).count("\n\n") == 1
     missing = english_text(_article(translated=False), TranslationNote("missing", "no model"))
     assert missing.startswith("Back-translation missing: the model was not available. no model")
-    assert "[back-translation missing]" in missing
+    assert missing.count("\n") == 1  # just the line that says so
+    partial = _article()
+    partial.paragraphs[1].sentences[1].translation = None
+    text = english_text(partial)
+    assert text.startswith("Back-translation missing for some sentences.")
+    assert "We know that <script>" in text and "[back-translation missing]" in text
     disabled = english_text(_article(translated=False), TranslationNote("disabled"))
     assert disabled.startswith("Back-translation missing: not requested (--no-translate).")
 

@@ -17,19 +17,25 @@ def danish_text(article: Article) -> str:
 def english_text(article: Article, note: TranslationNote | None = None) -> str:
     """The back-translation with the article's paragraph structure.
 
-    When some or all translations are missing, the file says so on its first line and each
-    untranslated sentence reads ``[back-translation missing]``.
+    When every translation is missing the file holds just the line that says so (and why);
+    when some are, that line comes first and each untranslated sentence reads
+    ``[back-translation missing]``. Sentences a stage emptied are left out, as in the Danish.
     """
     state = translation_state(article, note)
+    if state in ("missing", "disabled"):
+        return TranslationNote(state, note.message if note else "").headline + "\n"
     paragraphs = []
     for paragraph in article.paragraphs:
         parts = []
         for sentence in paragraph.sentences:
+            if not sentence.text:
+                continue
             text = sentence.translation.text if sentence.translation else MISSING_SENTENCE
-            parts.append(text + (" " if sentence.space_after else ""))
-        paragraphs.append("".join(parts).rstrip())
+            parts.append(text + (sentence.space_after or " "))
+        if parts:
+            paragraphs.append("".join(parts).rstrip())
     body = "\n\n".join(paragraphs)
-    if state in ("missing", "partial", "disabled"):
+    if state == "partial":
         headline = TranslationNote(state, note.message if note else "").headline
         body = f"{headline}\n\n{body}" if body else headline
     return body + "\n" if body else ""
