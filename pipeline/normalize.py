@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,16 @@ SentenceRule = Callable[[str], str]
 # Encoding and Unicode
 
 
+# UTF-8 read as Latin-1/Windows-1252 turns each non-ASCII character into a lead character
+# (Ã, Â, â, Å, …) followed by a continuation character (U+0080–U+00BF, or what Windows-1252
+# puts at 0x80–0x9F). ftfy is slow, so it only sees text with such a pair.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00df\u00e2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d"
+    "\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]"
+)
+
+
 def fix_mojibake(text: str) -> str:
     """Repaired characters garbled by a wrong text encoding (mojibake).
 
@@ -39,7 +50,7 @@ def fix_mojibake(text: str) -> str:
     >>> fix_mojibake("Ærø og Åbenrå")
     'Ærø og Åbenrå'
     """
-    if text.isascii():
+    if not _MOJIBAKE_HINT.search(text):
         return text
     import ftfy
 
@@ -100,17 +111,23 @@ def remove_invisible_characters(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+_WIDE = re.compile("[\u3000\uff01-\uff5e\uff61-\uffef]")
+
+
 def fix_character_width(text: str) -> str:
     """Replaced full-width letters, digits and punctuation with ordinary ones.
 
     >>> fix_character_width("ＬｉｎｋｅｄＩｎ ２０１３")
     'LinkedIn 2013'
     """
-    if text.isascii():
+    if not _WIDE.search(text):
         return text
     import ftfy.fixes
 
     return ftfy.fixes.fix_character_width(text)
+
+
+_LIGATURE = re.compile("[\u0132\u0133\u01c4-\u01cc\u01f1-\u01f3\ufb00-\ufb06]")
 
 
 def fix_latin_ligatures(text: str) -> str:
@@ -119,7 +136,7 @@ def fix_latin_ligatures(text: str) -> str:
     >>> fix_latin_ligatures("ﬁrmaets ﬂåde")
     'firmaets flåde'
     """
-    if text.isascii():
+    if not _LIGATURE.search(text):
         return text
     import ftfy.fixes
 
@@ -281,6 +298,7 @@ DEFAULT_QUOTE_STYLE = "guillemets"
 
 _DOUBLE_QUOTES = '"“”„‟«»″'
 _SINGLE_QUOTES = "'‘’‚‛‹›`´"
+_ANY_QUOTE = re.compile(f"[{re.escape(_DOUBLE_QUOTES + _SINGLE_QUOTES)}]")
 _OPENING_CONTEXT = set("([{/–—-") | set(_DOUBLE_QUOTES) | set(_SINGLE_QUOTES)
 _CLOSING_CONTEXT = set(".,;:!?)]}/…–—-") | set(_DOUBLE_QUOTES) | set(_SINGLE_QUOTES)
 
@@ -302,13 +320,9 @@ def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
     pairing = QuotePairing()
     stack: list[tuple[str, int]] = []  # (kind, position) of open quotes
     pairs: list[tuple[int, int]] = []
-    for pos, char in enumerate(text):
-        if char in _DOUBLE_QUOTES:
-            kind = "double"
-        elif char in _SINGLE_QUOTES:
-            kind = "single"
-        else:
-            continue
+    for match in _ANY_QUOTE.finditer(text):
+        pos, char = match.start(), match.group()
+        kind = "double" if char in _DOUBLE_QUOTES else "single"
         before = text[pos - 1] if pos else ""
         after = text[pos + 1] if pos + 1 < len(text) else ""
         if kind == "single" and before.isalnum() and after.isalnum():
@@ -465,43 +479,47 @@ MAX_PASSES = 3
 def normalize_paragraph(paragraph: Paragraph, config: NormalizeConfig | None = None) -> None:
     config = config or NormalizeConfig()
     style = QUOTE_STYLES[config.quote_style]
+    dirty = list(paragraph.sentences)
     for _ in range(MAX_PASSES):
-        changes = 0
+        before = [len(s.edits) for s in paragraph.sentences]
         for rule in config.enabled():
             if rule.level == "sentence":
-                changes += sum(apply_sentence_rule(s, rule) for s in paragraph.sentences)
+                for sentence in dirty:
+                    apply_sentence_rule(sentence, rule)
             else:
-                changes += _apply_quote_rule(paragraph, rule, style)
-        if not changes:
+                _apply_quote_rule(paragraph, rule, style)
+        dirty = [s for s, n in zip(paragraph.sentences, before, strict=True) if len(s.edits) > n]
+        if not dirty:
             break
     _flag_kept_markup(paragraph)
 
 
 def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> int:
-    offsets = []
-    position = 0
-    for sentence in paragraph.sentences:
-        offsets.append(position)
-        position += len(sentence.text) + len(sentence.space_after)
     joined = "".join(s.text + s.space_after for s in paragraph.sentences)
     pairing = find_quote_pairs(joined, style)
+    if not pairing.replacements and not pairing.unpaired:
+        return 0
+    replacements = sorted(pairing.replacements.items())
     changes = 0
-    for index, sentence in enumerate(paragraph.sentences):
-        start, end = offsets[index], offsets[index] + len(sentence.text)
+    offset = 0
+    for sentence in paragraph.sentences:
+        start, end = offset, offset + len(sentence.text)
+        offset = end + len(sentence.space_after)
+        lo = bisect_left(replacements, (start, ""))
+        hi = bisect_left(replacements, (end, ""))
         spans = [
             Span(pos - start, pos - start + 1, char)
-            for pos, char in sorted(pairing.replacements.items())
-            if start <= pos < end
+            for pos, char in replacements[lo:hi]
+            if sentence.text[pos - start] != char
         ]
-        changes += record_spans(
-            sentence, rule, [s for s in spans if sentence.text[s.start] != s.replacement]
-        )
-        for pos in pairing.unpaired:
-            if start <= pos < end:
-                sentence.add_flag(
-                    STAGE, "quote_unpaired", pos - start, pos - start + 1,
-                    FLAG_REASONS["quote_unpaired"], severity="info",
-                )
+        changes += record_spans(sentence, rule, spans)
+        for pos in pairing.unpaired[bisect_left(pairing.unpaired, start) :]:
+            if pos >= end:
+                break
+            sentence.add_flag(
+                STAGE, "quote_unpaired", pos - start, pos - start + 1,
+                FLAG_REASONS["quote_unpaired"], severity="info",
+            )
     return changes
 
 

@@ -44,6 +44,9 @@ def changed_spans(before: str, after: str) -> list[Span]:
         suffix += 1
     a = before[prefix : len(before) - suffix]
     b = after[prefix : len(after) - suffix]
+    local = _local_diff(a, b)
+    if local is not None:
+        return [Span(prefix + s.start, prefix + s.end, s.replacement) for s in local]
     if len(a) + len(b) > _MAX_DIFF_CHARS:
         return [Span(prefix, prefix + len(a), b)]
     spans = []
@@ -51,6 +54,56 @@ def changed_spans(before: str, after: str) -> list[Span]:
         if tag != "equal":
             spans.append(Span(prefix + i1, prefix + i2, b[j1:j2]))
     return _merge_adjacent(spans)
+
+
+# Rules make small, scattered replacements, so a linear scan that re-synchronises after each
+# difference finds them far faster than a general diff. The anchor is how many characters must
+# agree after a difference to count as back in step; the reach is the longest replacement
+# looked for. When it cannot re-synchronise, the general diff takes over.
+_ANCHOR = 2
+_REACH = 24
+
+
+def _local_diff(a: str, b: str) -> list[Span] | None:
+    """Spans turning ``a`` into ``b`` for sparse local changes, or None.
+
+    >>> _local_diff("en ‘trend’ og ‘pap’", "en »trend« og »pap«")
+    [Span(start=3, end=4, replacement='»'), Span(start=9, end=10, replacement='«'), Span(start=14, end=15, replacement='»'), Span(start=18, end=19, replacement='«')]
+    """
+    spans: list[Span] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            i += 1
+            j += 1
+            continue
+        step = _resync(a, b, i, j)
+        if step is None:
+            return None
+        di, dj = step
+        spans.append(Span(i, i + di, b[j : j + dj]))
+        i += di
+        j += dj
+    if i < len(a) or j < len(b):
+        spans.append(Span(i, len(a), b[j:]))
+    return _merge_adjacent(spans)
+
+
+def _resync(a: str, b: str, i: int, j: int) -> tuple[int, int] | None:
+    for total in range(1, 2 * _REACH + 1):
+        for di in range(max(0, total - _REACH), min(total, _REACH) + 1):
+            dj = total - di
+            x, y = i + di, j + dj
+            if x > len(a) or y > len(b):
+                continue
+            n = min(_ANCHOR, len(a) - x, len(b) - y)
+            if x == len(a) and y == len(b):
+                return di, dj
+            if n and (n == _ANCHOR or x + n == len(a) or y + n == len(b)) and (
+                a[x : x + n] == b[y : y + n]
+            ):
+                return di, dj
+    return None
 
 
 def _merge_adjacent(spans: list[Span]) -> list[Span]:
