@@ -589,7 +589,10 @@ class ManifestWriter:
         if not force and time.monotonic() - self.saved_at < MANIFEST_SAVE_SECONDS:
             return
         text = json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=False)
-        write_atomic(self.path, text + "\n")
+        try:
+            write_atomic(self.path, text + "\n")
+        except OSError as error:
+            raise DaenError(f"{self.path}: cannot be written ({error.strerror or error})") from None
         self.saved_at = time.monotonic()
 
 
@@ -637,6 +640,10 @@ def run_batch(
         raise UsageError(f"{output_dir}: exists and is not a folder")
     if output_dir.resolve() == input_dir.resolve():
         raise UsageError("the output folder is the input folder; choose another -o")
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{output_dir}: cannot be created ({error.strerror or error})") from None
     previous, manifest_warning = load_manifest(output_dir)
     pipeline = load_pipeline(options, previous.get("rules"))
     warnings: list[str] = []

@@ -215,7 +215,7 @@ def _english_html(sentence: Sentence, numbering: _Numbering, label: str) -> tupl
     number = numbering.next(label, "low confidence", reason)
     note = (
         f'<p class="lowconf-note flag-target" id="flag-{number}" tabindex="-1">'
-        f'<span class="badge">⚑ {number}</span> Low-confidence translation: {esc(reason)}</p>'
+        f'<span class="badge">⚑ {number}</span> Check this back-translation: {esc(reason)}</p>'
     )
     return f'<span class="lowconf">{body}</span> {score}{note}', " lowconf-row"
 
@@ -379,8 +379,9 @@ def _legend() -> str:
         '<dt><del>red</del></dt><dd>in the original: words that were changed or removed</dd>'
         '<dt><mark class="flag">yellow</mark></dt><dd>flagged for the editor: the text was left '
         "as it is; the note under the sentence says why</dd>"
-        '<dt><span class="lowconf">red, dotted</span></dt><dd>low-confidence back-translation: '
-        "the model was unsure, so the Danish may be garbled or ambiguous</dd>"
+        '<dt><span class="lowconf">red, dotted</span></dt><dd>back-translation to check: the '
+        "model was unsure (a low score) or a check found a problem (numbers, length, "
+        "repetition, untranslated text), so the Danish may be garbled or ambiguous</dd>"
         '<dt><span class="missing">missing</span></dt><dd>no back-translation (see the banner)'
         "</dd></dl></details>"
     )
