@@ -174,7 +174,7 @@ class Chrf:
         self.char_order = char_order
         self.beta = beta
         self._extract = extract_all_char_ngrams
-        self._cache: dict[str, tuple[list[Counter[str]], list[int]]] = {}
+        self._cache: dict[str, tuple[list[Counter[str]], list[int], list[frozenset[str]]]] = {}
         self._signature = ""
 
     @property
@@ -188,11 +188,12 @@ class Chrf:
             self._signature = str(metric.get_signature())
         return self._signature
 
-    def _ngrams(self, text: str) -> tuple[list[Counter[str]], list[int]]:
+    def _ngrams(self, text: str) -> tuple[list[Counter[str]], list[int], list[frozenset[str]]]:
         cached = self._cache.get(text)
         if cached is None:
             counters = self._extract(text, self.char_order, False)
-            cached = (counters, [sum(c.values()) for c in counters])
+            totals = [sum(c.values()) for c in counters]
+            cached = (counters, totals, [frozenset(c) for c in counters])
             if len(self._cache) > 20_000:
                 self._cache.clear()
             self._cache[text] = cached
@@ -200,18 +201,17 @@ class Chrf:
 
     def statistics(self, hypothesis: str, reference: str) -> list[tuple[int, int, int]]:
         """``(hypothesis n-grams, reference n-grams, matches)`` for each order."""
-        hyp, hyp_totals = self._ngrams(hypothesis)
-        ref, ref_totals = self._ngrams(reference)
+        hyp, hyp_totals, hyp_sets = self._ngrams(hypothesis)
+        ref, ref_totals, ref_sets = self._ngrams(reference)
         stats = []
         for order in range(self.char_order):
             hyp_counter, ref_counter = hyp[order], ref[order]
-            if len(hyp_counter) > len(ref_counter):  # matches are symmetric: walk the smaller
-                hyp_counter, ref_counter = ref_counter, hyp_counter
             matches = 0
-            for gram, count in hyp_counter.items():
-                other = ref_counter.get(gram)
-                if other:
-                    matches += count if count < other else other
+            # Only shared n-grams count; the intersection is taken in C, which matters because
+            # most pairs the aligner tries share few of them.
+            for gram in hyp_sets[order] & ref_sets[order]:
+                a, b = hyp_counter[gram], ref_counter[gram]
+                matches += a if a < b else b
             n_ref = ref_totals[order]
             stats.append((hyp_totals[order] if n_ref else 0, n_ref, matches))
         return stats
@@ -261,6 +261,10 @@ class AlignConfig:
     prior_2_1: float = 0.0445  # each of 2-1 and 1-2
     length_variance: float = 6.8
     band: int = 10  # the search keeps within this many sentences of the diagonal (at least)
+    # A 2-1 or 1-2 pair is tried only when each of its sentences alone reaches this chrF/100
+    # (either way round) with the other side: a sentence merged with an unrelated neighbour is
+    # never the answer (see _Aligner.refine), and skipping those keeps the search fast.
+    merge_min_similarity: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -309,6 +313,7 @@ class _Aligner:
         self.chrf = chrf
         self.en_len = [len("".join(s.split())) for s in self.en]
         self.da_len = [len("".join(s.split())) for s in self.da]
+        self._scores: dict[tuple[int, int, int, int], tuple[float, float]] = {}
         self.priors = {
             (1, 1): -math.log(config.prior_1_1),
             (2, 1): -math.log(config.prior_2_1),
@@ -318,12 +323,21 @@ class _Aligner:
     def text(self, side: list[str], start: int, count: int) -> str:
         return " ".join(side[start : start + count])
 
+    def _both_ways(self, i: int, di: int, j: int, dj: int) -> tuple[float, float]:
+        key = (i, di, j, dj)
+        scores = self._scores.get(key)
+        if scores is None:
+            scores = self.chrf.both_ways(self.text(self.da, j, dj), self.text(self.en, i, di))
+            self._scores[key] = scores
+        return scores
+
     def similarity(self, i: int, di: int, j: int, dj: int) -> float:
         """The smaller of chrF both ways round, 0..1."""
-        forward, backward = self.chrf.both_ways(
-            self.text(self.da, j, dj), self.text(self.en, i, di)
-        )
-        return min(forward, backward) / 100
+        return min(self._both_ways(i, di, j, dj)) / 100
+
+    def related(self, i: int, j: int) -> bool:
+        """Whether English sentence i and Danish sentence j may belong to one pair."""
+        return max(self._both_ways(i, 1, j, 1)) / 100 >= self.config.merge_min_similarity
 
     def length_cost(self, i: int, di: int, j: int, dj: int) -> float:
         en_len = sum(self.en_len[i : i + di])
@@ -337,6 +351,10 @@ class _Aligner:
     def move_cost(self, i: int, di: int, j: int, dj: int) -> float:
         if di == 0 or dj == 0:
             return self.config.skip_cost
+        if di == 2 and not (self.related(i, j) and self.related(i + 1, j)):
+            return math.inf
+        if dj == 2 and not (self.related(i, j) and self.related(i, j + 1)):
+            return math.inf
         sim = self.similarity(i, di, j, dj)
         prior = self.priors[(di, dj)] + self.length_cost(i, di, j, dj)
         return self.config.similarity_weight * (1 - sim) + self.config.length_weight * prior
