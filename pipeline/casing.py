@@ -117,7 +117,8 @@ def is_title_case(text: str, markers: bool = True) -> bool:
     """
     start = MARKERS.match(text)
     body = text[start.end() :] if markers and start else text
-    words = [m.group(0) for m in WORD.finditer(body)]
+    # The first word of each space-separated token (`OLE-objekt` counts as `OLE`).
+    words = [m.group(0) for m in (WORD.search(token) for token in body.split()) if m]
     rest = [w for w in words[1:] if w.lower() not in TITLE_SMALL_WORDS and len(w) > 1]
     # A capitalised small word inside a heading (`For`, `Og`, `I`) is English Title Case.
     small_capitals = [w for w in words[1:] if w.lower() in TITLE_SMALL_WORDS and w[0].isupper()]
@@ -132,9 +133,22 @@ def _mostly_danish(text: str, lexicon: Lexicon | None) -> bool:
     """Most capitalised words of the heading are Danish words (an English heading is left)."""
     if lexicon is None or not lexicon.has_dictionary:
         return True
-    words = [w for w in WORD.findall(text)[1:] if w[0].isupper() and not w.isupper()]
+    words = [
+        w for w in WORD.findall(text)[1:]
+        if w[0].isupper() and not w.isupper() and not keeps_capital_as_name(w, lexicon)
+    ]
     danish = [w for w in words if lexicon.is_word(w.lower()) or lexicon.is_compound(w.lower())]
-    return 2 * len(danish) > len(words)
+    return bool(danish) and 2 * len(danish) >= len(words)
+
+
+def keeps_capital_as_name(word: str, lexicon: Lexicon) -> bool:
+    """A brand with inner capitals or a name the lexicon knows (LibreOffice, København)."""
+    lower = word.lower()
+    return (
+        any(c.isupper() for c in word[1:])
+        or lexicon.casing(lower) == word
+        or word in lexicon.names.forms.get(lower, ())
+    )
 
 
 def keeps_capital(word: str, lexicon: Lexicon | None) -> bool:

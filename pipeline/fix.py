@@ -213,9 +213,10 @@ def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:
     match = _LAST_WORD.search(previous_text)
     word = match.group(1).rstrip(".").lstrip("(»«\"'“„") if match else ""
     bare = word.lower()
+    dotted = "." in bare and bare.replace(".", "").isalpha()  # `m.fl.`, `p.a.`
     if (
         bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS or bare in ABBREVIATIONS
-        or "." in bare
+        or dotted
     ):
         return True
     if bare.isalpha() and len(bare) <= 4 and bare.islower():
