@@ -87,7 +87,7 @@ class RunOptions:
     device: str = "auto"
     beams: int | None = None
     batch_tokens: int | None = None
-    quote_style: str = "guillemets"
+    quote_style: str = "auto"
     # Sentences per translation chunk: the translator batches across the articles of a chunk;
     # outputs are written after each chunk.
     chunk_sentences: int = 2000

@@ -62,7 +62,10 @@ QuoteStyleOption = Annotated[
     str,
     typer.Option(
         "--quote-style",
-        help="House style for quotation marks: guillemets, danish, english, straight.",
+        help=(
+            "Quotation marks: auto (the article's own dominant style), guillemets, danish, "
+            "danish-single, english, english-single, german, straight, straight-single."
+        ),
     ),
 ]
 
@@ -108,7 +111,7 @@ def _write_results(results: object, output: Path | None) -> int:
 def normalize(
     files: Files,
     output: OutDir = None,
-    quote_style: QuoteStyleOption = "guillemets",
+    quote_style: QuoteStyleOption = "auto",
 ) -> None:
     """Normalize Unicode, mojibake, spaces, quotes, apostrophes and dashes."""
     from pipeline.workflow import normalize_stage, process_files
@@ -161,7 +164,7 @@ def run(
             help="Exit with code 1 when the back-translation model is unavailable.",
         ),
     ] = False,
-    quote_style: QuoteStyleOption = "guillemets",
+    quote_style: QuoteStyleOption = "auto",
     originals: Annotated[
         Path | None,
         typer.Option(
@@ -316,7 +319,7 @@ def clean(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the cleaned articles (required).")
     ],
-    quote_style: QuoteStyleOption = "guillemets",
+    quote_style: QuoteStyleOption = "auto",
     data: DataDirOption = None,
     explain: ExplainOption = False,
 ) -> None:

@@ -288,13 +288,27 @@ class QuoteStyle:
 
 
 QUOTE_STYLES: dict[str, QuoteStyle] = {
-    # Default: guillemets, as in most Danish newspapers and publishers' house styles.
+    # guillemets: as in most Danish newspapers' and publishers' house styles.
     "guillemets": QuoteStyle("guillemets", "»", "«", "›", "‹"),
     "danish": QuoteStyle("danish", "”", "”", "’", "’"),
+    "danish-single": QuoteStyle("danish-single", "’", "’", "”", "”"),
     "english": QuoteStyle("english", "“", "”", "‘", "’"),
+    "english-single": QuoteStyle("english-single", "‘", "’", "“", "”"),
+    "german": QuoteStyle("german", "„", "“", "‚", "‘"),
     "straight": QuoteStyle("straight", '"', '"', "'", "'"),
+    "straight-single": QuoteStyle("straight-single", "'", "'", '"', '"'),
 }
-DEFAULT_QUOTE_STYLE = "guillemets"
+# "auto" keeps the style the article already uses most (so correct text is left alone) and
+# makes every other quotation in the article follow it; "guillemets" when it has no quotes.
+AUTO_QUOTE_STYLE = "auto"
+DEFAULT_QUOTE_STYLE = AUTO_QUOTE_STYLE
+FALLBACK_QUOTE_STYLE = "guillemets"
+# The style an outermost quotation's opening mark belongs to.
+_STYLE_OF_OPENER = {
+    "»": "guillemets", "«": "guillemets", "”": "danish", "’": "danish-single",
+    "“": "english", "‘": "english-single", "„": "german", "‚": "german",
+    '"': "straight", "'": "straight-single",
+}
 
 _DOUBLE_QUOTES = '"“”„‟«»″'
 _SINGLE_QUOTES = "'‘’‚‛‹›`´"
@@ -307,6 +321,7 @@ _CLOSING_CONTEXT = set(".,;:!?)]}/…–—-") | set(_DOUBLE_QUOTES) | set(_SING
 class QuotePairing:
     replacements: dict[int, str] = field(default_factory=dict)
     unpaired: list[int] = field(default_factory=list)
+    outer_openers: list[str] = field(default_factory=list)  # as written in the text
 
 
 def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
@@ -347,9 +362,6 @@ def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
             stack.append((kind, pos))
     pairing.unpaired.extend(pos for _, pos in stack)
     pairing.unpaired.sort()
-    if pairing.unpaired:
-        # One stray mark makes every pairing in the paragraph doubtful: change nothing.
-        return pairing
     # Pairs nest properly (a closer drops the quotes opened inside it), so the nesting depth
     # of each pair is the number of paired quotes open around it.
     events = sorted([(o, 1, c) for o, c in pairs] + [(c, -1, o) for o, c in pairs])
@@ -357,15 +369,39 @@ def find_quote_pairs(text: str, style: QuoteStyle) -> QuotePairing:
     for pos, step, partner in events:
         if step == 1:
             outer = depth % 2 == 0
+            if depth == 0:
+                pairing.outer_openers.append(text[pos])
             pairing.replacements[pos] = style.open1 if outer else style.open2
             pairing.replacements[partner] = style.close1 if outer else style.close2
             depth += 1
         else:
             depth -= 1
+    if pairing.unpaired:
+        # One stray mark makes every pairing in the paragraph doubtful: change nothing.
+        pairing.replacements.clear()
     return pairing
 
 
-def pair_quotes(text: str, style: QuoteStyle = QUOTE_STYLES[DEFAULT_QUOTE_STYLE]) -> str:
+def detect_quote_style(texts: list[str]) -> str:
+    """The style of most outermost quotations in ``texts``; the fallback when there are none.
+
+    >>> detect_quote_style(["Han sagde „ja“ og „nej“.", "Hun sagde »måske«."])
+    'german'
+    >>> detect_quote_style(["Ingen citater her."])
+    'guillemets'
+    """
+    counts: dict[str, int] = {}
+    probe = QUOTE_STYLES[FALLBACK_QUOTE_STYLE]
+    for text in texts:
+        for opener in find_quote_pairs(text, probe).outer_openers:
+            style = _STYLE_OF_OPENER[opener]
+            counts[style] = counts.get(style, 0) + 1
+    if not counts:
+        return FALLBACK_QUOTE_STYLE
+    return max(QUOTE_STYLES, key=lambda name: (counts.get(name, 0), name == FALLBACK_QUOTE_STYLE))
+
+
+def pair_quotes(text: str, style: QuoteStyle = QUOTE_STYLES[FALLBACK_QUOTE_STYLE]) -> str:
     """Made quotation marks follow the house style, paired and nested correctly.
 
     >>> pair_quotes("med overskriften ‘FIRMS BOOST’ og “Markedssøgning er ‘godt’.”")
@@ -436,10 +472,10 @@ class NormalizeConfig:
         unknown = set(self.disabled) - set(RULES)
         if unknown:
             raise ValueError(f"unknown normalize rule(s): {', '.join(sorted(unknown))}")
-        if self.quote_style not in QUOTE_STYLES:
+        if self.quote_style not in QUOTE_STYLES and self.quote_style != AUTO_QUOTE_STYLE:
             raise ValueError(
                 f"unknown quote style {self.quote_style!r}; "
-                f"choose one of {', '.join(QUOTE_STYLES)}"
+                f"choose one of {AUTO_QUOTE_STYLE}, {', '.join(QUOTE_STYLES)}"
             )
 
     def enabled(self) -> list[Rule]:
@@ -449,7 +485,8 @@ class NormalizeConfig:
 def normalize_text(text: str, config: NormalizeConfig | None = None) -> str:
     """Apply every enabled rule to one piece of text (a sentence or a short paragraph)."""
     config = config or NormalizeConfig()
-    style = QUOTE_STYLES[config.quote_style]
+    name = config.quote_style
+    style = QUOTE_STYLES[detect_quote_style([text]) if name == AUTO_QUOTE_STYLE else name]
     for rule in config.enabled():
         text = rule.function(text, style) if rule.level == "paragraph" else rule.function(text)
     return text
@@ -471,15 +508,39 @@ def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str =
     return count
 
 
+# Every sentence rule needs one of these to have anything to do. Most correct sentences have
+# none, so one search spares them a dozen rule calls.
+_TRIGGER = re.compile(
+    "|".join(
+        pattern.pattern
+        for pattern in (
+            _MOJIBAKE_HINT, _CONTROL, _INVISIBLE, _WIDE, _LIGATURE, _ODD_SPACE,
+            re.compile(r"&|[`´′‘’]|\s'|'\s| [,.:;!?]| [-–—] | -| +$|^ "),
+        )
+    )
+)
+
+
+def could_change(text: str) -> bool:
+    """Whether any sentence rule might change ``text`` (a fast, safe over-approximation)."""
+    return bool(_TRIGGER.search(text)) or not unicodedata.is_normalized("NFC", text)
+
+
 # A rule can expose work for an earlier one (an entity that becomes a no-break space, a space
 # that lets ftfy see mojibake), so the rules run again until nothing changes.
 MAX_PASSES = 3
 
 
-def normalize_paragraph(paragraph: Paragraph, config: NormalizeConfig | None = None) -> None:
+def normalize_paragraph(
+    paragraph: Paragraph, config: NormalizeConfig | None = None, style_name: str | None = None
+) -> None:
+    """Normalize one paragraph; ``style_name`` is the article's quote style when resolved."""
     config = config or NormalizeConfig()
-    style = QUOTE_STYLES[config.quote_style]
-    dirty = list(paragraph.sentences)
+    name = style_name or config.quote_style
+    if name == AUTO_QUOTE_STYLE:
+        name = detect_quote_style([_joined(paragraph)])
+    style = QUOTE_STYLES[name]
+    dirty = [s for s in paragraph.sentences if could_change(s.text)]
     for _ in range(MAX_PASSES):
         before = [len(s.edits) for s in paragraph.sentences]
         for rule in config.enabled():
@@ -488,15 +549,18 @@ def normalize_paragraph(paragraph: Paragraph, config: NormalizeConfig | None = N
                     apply_sentence_rule(sentence, rule)
             else:
                 _apply_quote_rule(paragraph, rule, style)
-        dirty = [s for s, n in zip(paragraph.sentences, before, strict=True) if len(s.edits) > n]
+        dirty = [
+            s
+            for s, n in zip(paragraph.sentences, before, strict=True)
+            if len(s.edits) > n and could_change(s.text)
+        ]
         if not dirty:
             break
     _flag_kept_markup(paragraph)
 
 
 def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> int:
-    joined = "".join(s.text + s.space_after for s in paragraph.sentences)
-    pairing = find_quote_pairs(joined, style)
+    pairing = find_quote_pairs(_joined(paragraph), style)
     if not pairing.replacements and not pairing.unpaired:
         return 0
     replacements = sorted(pairing.replacements.items())
@@ -523,6 +587,10 @@ def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> in
     return changes
 
 
+def _joined(paragraph: Paragraph) -> str:
+    return "".join(s.text + s.space_after for s in paragraph.sentences)
+
+
 def _flag_kept_markup(paragraph: Paragraph) -> None:
     for sentence in paragraph.sentences:
         for match in _MARKUP_ENTITY.finditer(sentence.text):
@@ -534,6 +602,10 @@ def _flag_kept_markup(paragraph: Paragraph) -> None:
 
 def normalize_article(article: Article, config: NormalizeConfig | None = None) -> Article:
     """The normalize stage: apply every enabled rule to every paragraph of the article."""
+    config = config or NormalizeConfig()
+    style_name = config.quote_style
+    if style_name == AUTO_QUOTE_STYLE:
+        style_name = detect_quote_style([_joined(p) for p in article.paragraphs])
     for paragraph in article.paragraphs:
-        normalize_paragraph(paragraph, config)
+        normalize_paragraph(paragraph, config, style_name)
     return article

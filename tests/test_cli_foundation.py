@@ -37,10 +37,18 @@ def test_every_command_has_help() -> None:
 def test_normalize_to_stdout_with_summary_on_stderr(tmp_path: Path) -> None:
     src = tmp_path / "a.txt"
     src.write_text("en ‘trend’ i 80% – gruppen og Domino ‘ s.", encoding="utf-8")
-    result = runner.invoke(app, ["normalize", str(src)])
+    result = runner.invoke(app, ["normalize", str(src), "--quote-style", "guillemets"])
     assert result.exit_code == 0
     assert result.stdout == "en »trend« i 80%-gruppen og Domino's.\n"
     assert "pair_quotes" in result.stderr and "join_apostrophes" in result.stderr
+
+
+def test_default_quote_style_is_the_articles_own(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text("en ‘trend’, ‘pap’ og “ketchup” hos Domino ‘ s.", encoding="utf-8")
+    result = runner.invoke(app, ["normalize", str(src)])
+    assert result.exit_code == 0
+    assert result.stdout == "en ‘trend’, ‘pap’ og ‘ketchup’ hos Domino's.\n"
 
 
 def test_normalize_to_folder_keeps_names_and_inputs(tmp_path: Path) -> None:
