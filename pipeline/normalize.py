@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

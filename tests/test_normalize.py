@@ -25,7 +25,8 @@ def normalized(text: str, config: NormalizeConfig | None = None) -> Article:
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["label"] for c in GOLDEN])
 def test_golden_case(case: dict) -> None:
     # Cases convert to the guillemets house style unless they say otherwise.
-    article = normalized(case["input"], NormalizeConfig(quote_style=case.get("style", "guillemets")))
+    config = NormalizeConfig(quote_style=case.get("style", "guillemets"))
+    article = normalized(case["input"], config)
     assert article.text.rstrip("\n") == case["expected"]
     assert sorted({edit.rule_id for _, edit in article.edits()}) == sorted(case["rules"])
     assert sorted({f.rule_id for f in article.all_flags()}) == sorted(case.get("flags", []))
@@ -64,9 +65,8 @@ def test_edits_carry_stage_rule_and_reason() -> None:
 
 
 def test_quote_pairing_spans_sentences() -> None:
-    article = normalized(
-        "Han sagde: “Det er godt. Vi er glade.” Så gik han.", NormalizeConfig(quote_style="guillemets")
-    )
+    text = "Han sagde: “Det er godt. Vi er glade.” Så gik han."
+    article = normalized(text, NormalizeConfig(quote_style="guillemets"))
     assert article.text == "Han sagde: »Det er godt. Vi er glade.« Så gik han.\n"
     assert len(list(article.sentences())) == 3
 
