@@ -70,3 +70,21 @@ def test_input_is_never_modified(tmp_path: Path) -> None:
 
 def test_decode_plain_utf8() -> None:
     assert decode("»Hej«".encode(), "x") == ("»Hej«", "utf-8")
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
+    from pipeline.fsutil import write_atomic
+
+    target = tmp_path / "out" / "a.da.txt"
+    write_atomic(target, "Godt.\n")
+    assert target.read_text(encoding="utf-8") == "Godt.\n"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+    assert [p.name for p in target.parent.iterdir()] == ["a.da.txt"]  # no temp file left
+
+
+def _current_umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
