@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 
@@ -29,9 +30,13 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+_UMASK_LOCK = threading.Lock()
+
+
 @functools.cache
 def _umask() -> int:
-    # The umask can only be read by setting it; do it once, before any threads write.
-    mask = os.umask(0o022)
-    os.umask(mask)
+    # The umask can only be read by setting it and setting it back: once, under a lock.
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
     return mask
