@@ -156,6 +156,11 @@ def build_tiny_marian(folder: Path, pairs: tuple[tuple[str, str], ...] = TINY_PA
 @pytest.fixture(scope="session")
 def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> TinyMarian:
     """A tiny MarianMT folder (trained once per session) that translates ``.pairs`` exactly."""
+    import torch
+
+    # One thread: on a small, busy machine two torch threads on a model this small spin against
+    # each other and run several times slower (200 s instead of 25 s to train under load).
+    torch.set_num_threads(1)
     folder = tmp_path_factory.mktemp("tiny-marian")
     started = time.perf_counter()
     build_tiny_marian(folder)
