@@ -115,7 +115,11 @@ def check_untranslated(source: str, translation: str) -> Flag | None:
     >>> check_untranslated("Mette Frederiksen.", "Mette Frederiksen.") is None  # names only
     True
     """
-    words = [w for w in _WORD.findall(source) if not w.isdigit()]
+    # Names and codes (capitalised words after the first) are the same in both languages.
+    words = [
+        w for i, w in enumerate(_WORD.findall(source))
+        if w.islower() or (i == 0 and w[:1].isupper() and w[1:].islower())
+    ]
     if len(words) < 3 or _plain(source) != _plain(translation):
         return None
     return _flag(

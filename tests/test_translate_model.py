@@ -6,9 +6,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from conftest import TinyMarian
 from typer.testing import CliRunner
 
-from conftest import TinyMarian
 from pipeline.cli import app
 from pipeline.errors import ModelUnavailableError
 from pipeline.translate import Translator, load_translator
