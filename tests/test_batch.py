@@ -388,3 +388,28 @@ def test_outputs_written_atomically_leave_no_temp_files(corpus: Path, tmp_path: 
     out = tmp_path / "out"
     run(corpus, out)
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_real_translator_with_a_tiny_model(tiny_marian: object, tmp_path: Path) -> None:
+    """The real loading and translation code, through `daen run`, on a memorising model."""
+    folder = tmp_path / "in"
+    write(folder, "dyr.txt", "Hunden løber i parken. Katten sover på sofaen.\n\n"
+          "Prisen er 1.500 kroner.\n")
+    out = tmp_path / "out"
+    model = str(tiny_marian.path)  # type: ignore[attr-defined]
+    result = CliRunner().invoke(app, ["run", str(folder), "-o", str(out), "--model", model, "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / "dyr.en.txt").read_text(encoding="utf-8") == (
+        "The dog runs in the park. The cat sleeps on the sofa.\n\nThe price is 1,500 kroner.\n"
+    )
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["translation"]["status"] == "ok"
+    assert manifest["translation"]["backend"] in ("torch", "ct2")  # auto: whichever is faster
+    assert manifest["articles"]["dyr"]["model"]["model"] == manifest["translation"]["model"]
+    record = json.loads((out / "dyr.json").read_text(encoding="utf-8"))
+    score = record["paragraphs"][0]["sentences"][0]["translation"]["score"]
+    assert isinstance(score, float)
+    result = CliRunner().invoke(app, ["run", str(folder), "-o", str(out), "--model", model, "-q"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert result.exit_code == 0 and manifest["totals"]["unchanged"] == 1
