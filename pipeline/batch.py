@@ -540,14 +540,31 @@ def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
+class _Listing:
+    """File names per output folder, read once per run (cheaper than a stat per output)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[Path, set[str]] = {}
+
+    def exists(self, path: Path) -> bool:
+        names = self.folders.get(path.parent)
+        if names is None:
+            try:
+                names = {e.name for e in os.scandir(path.parent) if e.is_file()}
+            except OSError:
+                names = set()
+            self.folders[path.parent] = names
+        return path.name in names
+
+
 def _entry_is_current(
-    entry: Any, digest: str, key: str, paths: dict[str, Path]
+    entry: Any, digest: str, key: str, paths: dict[str, Path], listing: _Listing
 ) -> bool:
     return (
         isinstance(entry, dict)
         and entry.get("input_sha256") == digest
         and entry.get("key") == key
-        and all(path.is_file() for path in paths.values())
+        and all(listing.exists(path) for path in paths.values())
     )
 
 
@@ -577,6 +594,23 @@ def remove_stale_temp_files(output_dir: Path) -> int:
     return removed
 
 
+def manifest_text(data: dict[str, Any]) -> str:
+    """JSON with one top-level key, and one article, per line: readable, and fast to write
+    (``indent`` would switch json to its slow pure-Python encoder)."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = []
+    for key, value in data.items():
+        if key in ("articles", "failed") and isinstance(value, dict) and value:
+            inner = ",\n".join(f"  {dump(k)}: {dump(v)}" for k, v in value.items())
+            lines.append(f" {dump(key)}: {{\n{inner}\n }}")
+        else:
+            lines.append(f" {dump(key)}: {dump(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
 class ManifestWriter:
     """Holds the manifest in memory and saves it atomically, at most every few seconds."""
 
@@ -588,7 +622,7 @@ class ManifestWriter:
     def save(self, *, force: bool = False) -> None:
         if not force and time.monotonic() - self.saved_at < MANIFEST_SAVE_SECONDS:
             return
-        text = json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=False)
+        text = manifest_text(self.data)
         try:
             write_atomic(self.path, text + "\n")
         except OSError as error:
@@ -672,6 +706,7 @@ def run_batch(
         reporter.article(outcomes[source.relative])
 
     # 2. plan
+    listing = _Listing()
     todo: list[_Work] = []
     retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
     unchanged: list[tuple[Source, dict[str, Any]]] = []
@@ -687,13 +722,13 @@ def run_batch(
         digest = hashlib.sha256(data).hexdigest()
         paths = output_paths(output_dir, source.name)
         entry = old_articles.get(source.name)
-        if not options.force and not _entry_is_current(entry, digest, pipeline.key, paths):
+        current = not options.force and _entry_is_current(
+            entry, digest, pipeline.key, paths, listing
+        )
+        if not options.force and not current:  # finished, but not yet in the manifest?
             entry = _entry_from_record(paths["json"])
-        if (
-            options.force
-            or not _entry_is_current(entry, digest, pipeline.key, paths)
-            or _original_changed(entry, source, input_dir, options)
-        ):
+            current = _entry_is_current(entry, digest, pipeline.key, paths, listing)
+        if not current or _original_changed(entry, source, input_dir, options):
             todo.append(_Work(source, data, digest))
             continue
         assert entry is not None

@@ -49,7 +49,8 @@ def review_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("browser")
     (root / "in").mkdir()
     (root / "in" / "farlig.txt").write_text(HOSTILE, encoding="utf-8")
-    run_batch(root / "in", root / "out", RunOptions(), translator=FakeTranslator())
+    options = RunOptions(quote_style="guillemets")  # the assertions below expect »«
+    run_batch(root / "in", root / "out", options, translator=FakeTranslator())
     return root / "out" / "farlig.html"
 
 

@@ -37,7 +37,7 @@ def runs(tmp_path: Path) -> tuple[Path, Path, Path]:
     (src / "same.txt").write_text("hej. <script>alert(1)</script> &amp; ok.\n", encoding="utf-8")
     (src / "gone.txt").write_text("snart væk.\n", encoding="utf-8")
     run_a, run_b = tmp_path / "A", tmp_path / "B"
-    run_batch(src, run_a, RunOptions(), translator=FakeTranslator())
+    run_batch(src, run_a, RunOptions(quote_style="guillemets"), translator=FakeTranslator())
     (src / "gone.txt").unlink()
     (src / "new.txt").write_text("helt ny.\n", encoding="utf-8")
     run_batch(src, run_b, RunOptions(quote_style="english"), translator=FakeTranslator())
