@@ -33,16 +33,18 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pipeline import __version__
 from pipeline.document import SCHEMA_VERSION, Article, Translation
 from pipeline.errors import DaenError, InputError
 from pipeline.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not an article
@@ -791,6 +793,8 @@ def run_batch(
     # 5. translate and write, chunk by chunk
     note = _note(options, translation_error)
     translate_s = render_s = qa_s = 0.0
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="daen-write")
     for chunk in _chunks(cleaned, options.chunk_sentences):
         articles = [w.article for w in chunk if w.article is not None]
@@ -1084,9 +1088,7 @@ class ConsoleReporter:
     """
 
     def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
-        from rich.console import Console
-
-        self.console = Console(stderr=True, highlight=False)
+        self._console: Any = None  # rich is imported only when something is shown
         self.quiet = quiet
         self.verbose = verbose and not quiet
         self.progress: Any = None
@@ -1094,9 +1096,17 @@ class ConsoleReporter:
         self.articles_done = 0
         self.articles_total = 0
 
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, highlight=False)
+        return self._console
+
     def start(self, articles: int, sentences: int) -> None:
         self.articles_total = articles
-        if self.quiet or not self.console.is_terminal or not articles:
+        if self.quiet or not articles or not sys.stderr.isatty() or not self.console.is_terminal:
             return
         from rich.progress import (
             BarColumn,
