@@ -924,9 +924,18 @@ def _translation_block(
     if identity is not None:
         return {"status": "ok", **identity}
     if error is not None:
-        return {"status": "missing", "model": options.model, "error": error}
+        return {"status": "missing", "model": _model_name(options), "error": error}
     block: dict[str, Any] = previous.get("translation") or {"status": "not needed"}
-    return block if not worked else {"status": "missing", "model": options.model}
+    return block if not worked else {"status": "missing", "model": _model_name(options)}
+
+
+def _model_name(options: RunOptions) -> str:
+    if options.model:
+        return options.model
+    try:
+        return str(importlib.import_module("pipeline.translate").DEFAULT_MODEL)
+    except (ImportError, AttributeError):
+        return "the default model"
 
 
 def _note(options: RunOptions, error: str | None) -> Any:

@@ -98,12 +98,18 @@ class _Numbering:
 
     def __init__(self) -> None:
         self.count = 0
-        self.entries: list[tuple[int, str, str, str]] = []  # number, label, rule, reason
+        # number, sentence label, rule id, reason, flagged text
+        self.entries: list[tuple[int, str, str, str, str]] = []
 
-    def next(self, label: str, rule: str, reason: str) -> int:
+    def next(self, label: str, rule: str, reason: str, snippet: str = "") -> int:
         self.count += 1
-        self.entries.append((self.count, label, rule, reason))
+        self.entries.append((self.count, label, rule, reason, snippet))
         return self.count
+
+
+def _snippet(sentence: Sentence, flag: Flag, limit: int = 60) -> str:
+    text = sentence.text[max(0, flag.start) : max(0, flag.end)]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _edit_tip(edits: list[Edit], indexes: tuple[int, ...]) -> str:
@@ -258,6 +264,7 @@ details{margin:.4rem 0}
 details ol,details ul{margin:.3rem 0;padding-left:1.6rem}
 .flag-list ol{columns:2 28rem;column-gap:2rem;font-size:.88rem}
 .flag-list li{break-inside:avoid}
+q.snippet{quotes:"«" "»";background:var(--flag)}
 summary{cursor:pointer}
 main{padding:0 1rem 2rem}
 table.review{width:100%;border-collapse:collapse;table-layout:fixed}
@@ -405,7 +412,7 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         for s_index, sentence in enumerate(paragraph.sentences):
             label = sentence_label(p_index, s_index)
             flag_numbers = {
-                i: numbering.next(label, flag.rule_id, flag.reason)
+                i: numbering.next(label, flag.rule_id, flag.reason, _snippet(sentence, flag))
                 for i, flag in enumerate(sentence.flags)
             }
             chunks = word_diff(sentence.original, sentence.text)
@@ -438,9 +445,10 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
     flag_list = ""
     if numbering.entries:
         items = "".join(
-            f'<li><a href="#flag-{number}">{esc(label)}</a> <code>{esc(rule)}</code> '
-            f"{esc(reason)}</li>"
-            for number, label, rule, reason in numbering.entries
+            f'<li><a href="#flag-{number}">{esc(label)}</a> '
+            + (f'<q class="snippet">{esc(snippet)}</q> ' if snippet else "")
+            + f"<code>{esc(rule)}</code> {esc(reason)}</li>"
+            for number, label, rule, reason, snippet in numbering.entries
         )
         opened = " open" if numbering.count <= 8 else ""
         flag_list = (
