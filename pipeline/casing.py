@@ -9,6 +9,7 @@ knows, and nothing is ever lower-cased except the words of an English-style Titl
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from pipeline.lexicon import Lexicon
 from pipeline.phrases import overlaps, protected_spans
@@ -21,12 +22,17 @@ MARKERS = re.compile(r"^(?:\s*(?:#{1,6}|[-*+•–]|\d{1,3}[.)]|>)[ \t]+)+")
 _TECHNICAL = re.compile(r"[@/_=\\<>{}|]|^[a-zæøå][.)]$|^[a-zæøå]\)")
 WORD = re.compile(r"[^\W\d_]+(?:['’][sS])?")
 
-# Small words an English Title Case heading keeps lower case (or Danish function words).
+# Small words an English Title Case heading keeps lower case (or Danish function words:
+# articles, prepositions, conjunctions, pronouns and auxiliary verbs, which Danish never
+# capitalises inside a heading unless they start a name).
 TITLE_SMALL_WORDS = frozenset(
     """
     a an and as at but by for from in into of on or the to with vs via
     af at de den der det du efter eller en er et for fra han hun har i ikke jeg med men mod
     og om op på sig som til ud under ved vi
+    din dit dine min mit mine sin sit sine vores jeres deres hans hendes dens dets man
+    hvad hvem hvor hvordan hvorfor hvornår hvilken hvilket hvilke når hvis så
+    kan skal vil må bliver blev var være have
     """.split()
 )
 
@@ -115,18 +121,56 @@ def is_title_case(text: str, markers: bool = True) -> bool:
     >>> is_title_case("Indstillinger For Indtastning")
     True
     """
-    start = MARKERS.match(text)
-    body = text[start.end() :] if markers and start else text
-    # The first word of each space-separated token (`OLE-objekt` counts as `OLE`).
-    words = [m.group(0) for m in (WORD.search(token) for token in body.split()) if m]
+    words = _heading_words(text, markers)
     rest = [w for w in words[1:] if w.lower() not in TITLE_SMALL_WORDS and len(w) > 1]
-    # A capitalised small word inside a heading (`For`, `Og`, `I`) is English Title Case.
+    # A capitalised small word inside a heading (`For`, `Og`, `Din`) is English Title Case.
     small_capitals = [w for w in words[1:] if w.lower() in TITLE_SMALL_WORDS and w[0].isupper()]
-    if len(rest) < (1 if small_capitals else 2):
+    if len(rest) < (1 if small_capitals else 2) and len(small_capitals) < 2:
         return False
     capitalised = [w for w in rest if w[0].isupper() and not w.isupper()]
-    enough = len(capitalised) >= 2 or (small_capitals and len(capitalised) >= 1)
+    enough = len(capitalised) >= 2 or small_capitals
     return bool(enough) and all(w[0].isupper() for w in rest)
+
+
+def _heading_words(text: str, markers: bool = True) -> list[str]:
+    """The first word of each space-separated token (`OLE-objekt` counts as `OLE`), without
+    tokens that start with a digit (`64-bit`)."""
+    start = MARKERS.match(text)
+    body = text[start.end() :] if markers and start else text
+    tokens = [t for t in body.split() if not t.lstrip(OPENERS)[:1].isdigit()]
+    return [m.group(0) for m in (WORD.search(token) for token in tokens) if m]
+
+
+def single_capital_heading(
+    text: str, lexicon: Lexicon | None, names: dict[str, str] | None = None
+) -> bool:
+    """A heading of three or more words whose only capitalised word after the first is a
+    Danish common word (``Tilføj en Konto``): Danish does not capitalise nouns.
+
+    >>> single_capital_heading("Tilføj en Konto", None)
+    False
+    """
+    if lexicon is None or not lexicon.has_dictionary:
+        return False
+    words = _heading_words(text)
+    if len(words) < 3:
+        return False
+    first = WORD.search(text)
+    capitals = [
+        m for m in WORD.finditer(text, first.end() if first else 0)
+        if m.group(0)[0].isupper() and not _in_number_token(text, m.start())
+    ]
+    if len(capitals) != 1 or _keeps_capital_in_place(text, capitals[0]):
+        return False
+    word = capitals[0].group(0)
+    if word.isupper() or len(word) < 3:
+        return False
+    lower = word.lower()
+    if keeps_capital_as_name(word, lexicon) or (names and names.get(lower) == word):
+        return False
+    if lexicon.cased_forms(lower):
+        return False  # also a name (Venstre, Bank)
+    return lexicon.is_word(lower) or lexicon.is_compound(lower)
 
 
 def _mostly_danish(text: str, lexicon: Lexicon | None) -> bool:
@@ -164,7 +208,25 @@ def keeps_capital(word: str, lexicon: Lexicon | None) -> bool:
     return not (lexicon.is_word(lower) or lexicon.is_compound(lower))
 
 
-def sentence_case_heading(text: str, lexicon: Lexicon | None = None) -> str:
+def _in_number_token(text: str, pos: int) -> bool:
+    """The word at ``pos`` is part of a token that starts with a digit (`64-Bit`)."""
+    prefix = text[:pos]
+    if not prefix or prefix[-1].isspace():
+        return False
+    return prefix.split()[-1].lstrip(OPENERS)[:1].isdigit()
+
+
+def _keeps_capital_in_place(text: str, match: re.Match[str]) -> bool:
+    """A capital that the place explains: after a colon (`Hvornår: Hvor langt …`) or on the
+    first part of a hyphenated name (`Super-tasten`, `Hentet-mappen`)."""
+    before = text[: match.start()].rstrip(OPENERS)
+    after = text[match.end() : match.end() + 2]
+    return before.endswith(":") or (after[:1] == "-" and after[1:2].islower())
+
+
+def sentence_case_heading(
+    text: str, lexicon: Lexicon | None = None, names: dict[str, str] | None = None
+) -> str:
     """Turned an English-style Title Case heading into Danish sentence case, keeping names.
 
     >>> sentence_case_heading("Brug Regelmæssigt Tid Sammen Med Kunder")
@@ -174,7 +236,10 @@ def sentence_case_heading(text: str, lexicon: Lexicon | None = None) -> str:
     >>> sentence_case_heading("Sådan Bruger EU Og USA Data")
     'Sådan bruger EU og USA data'
     """
-    if not is_title_case(text) or not _mostly_danish(text, lexicon):
+    if not (
+        (is_title_case(text) and _mostly_danish(text, lexicon))
+        or single_capital_heading(text, lexicon, names)
+    ):
         return text
     marker = MARKERS.match(text)
     start = marker.end() if marker else 0
@@ -192,8 +257,10 @@ def sentence_case_heading(text: str, lexicon: Lexicon | None = None) -> str:
             continue
         if re.search(r"[.!?]\s", between):
             continue  # a new sentence inside the heading keeps its capital
-        if keeps_capital(word, lexicon):
+        if _keeps_capital_in_place(text, match):
             continue
+        if keeps_capital(word, lexicon) or (names and names.get(word.lower()) == word):
+            continue  # a name, or a word the article capitalises inside its sentences
         out[match.start()] = word[0].lower()
     return "".join(out)
 
@@ -235,6 +302,11 @@ def restore_name_casing(
         cased = lexicon.casing(lower)
         if cased is None or cased == lower or len(cased) != len(word):
             continue
+        if (
+            cased.isupper() and text[match.end() : match.end() + 1] in "-/"
+            and cased not in lexicon.names.forms.get(lower, ())
+        ):
+            continue  # Danish writes usb-stik, iso-aftryk, cd/dvd: only names.txt decides
         out = out[: match.start()] + cased + out[match.end() :]
     return out
 
@@ -247,18 +319,31 @@ def attested_names(sentences: list[str]) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     clashes: set[str] = set()
+    capitalised: Counter[str] = Counter()
+    lower_case: Counter[str] = Counter()
     for text in sentences:
         start = first_letter(text, markers=True)
         for match in WORD.finditer(text):
             word = match.group(0)
-            if match.start() == start or not word[0].isupper() or word.isupper():
+            if match.start() == start:
+                continue
+            if word.islower():
+                lower_case[word] += 1
+                continue
+            if not word[0].isupper() or word.isupper():
                 continue
             if text[: match.start()].rstrip().endswith((".", "!", "?", ":", "»", "“", "\"")):
                 continue
             lower = word.lower()
+            capitalised[lower] += 1
             if found.setdefault(lower, word) != word:
                 clashes.add(lower)
-    return {lower: word for lower, word in found.items() if lower not in clashes}
+    # A word the article writes in lower case as often as capitalised is no name of its own
+    # (a menu label `Partition` beside the noun `partition`, a program and its command).
+    return {
+        lower: word for lower, word in found.items()
+        if lower not in clashes and lower_case[lower] < capitalised[lower]
+    }
 
 
 def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -> str:

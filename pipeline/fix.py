@@ -110,9 +110,8 @@ def _phrase_rules_only(data_dir: Path | None) -> list[PhraseRule]:
 
 def fix_article(article: Article, rules: FixRules) -> Article:
     """The fix stage: phrases, casing and flags on every sentence of the article."""
-    names = casing.attested_names(
-        [s.text for p in article.paragraphs if p.kind != "heading" for s in p.sentences]
-    )
+    body = [s.text for p in article.paragraphs if p.kind != "heading" for s in p.sentences]
+    names = casing.attested_names(body)
     previous: Paragraph | None = None
     for paragraph in article.paragraphs:
         fix_paragraph(paragraph, rules, previous, names)
@@ -124,12 +123,14 @@ def fix_paragraph(
     paragraph: Paragraph, rules: FixRules, previous: Paragraph | None = None,
     names: dict[str, str] | None = None,
 ) -> None:
+    """Fix one paragraph; ``names`` are the names the article capitalises inside its
+    sentences (:func:`casing.attested_names`)."""
     for index, sentence in enumerate(paragraph.sentences):
         apply_phrases(sentence, rules)
         first = index == 0
         if paragraph.kind == "heading" and first and rules.enabled("casing.title_case_heading"):
             _record(sentence, "casing.title_case_heading",
-                    casing.sentence_case_heading(sentence.text, rules.lexicon))
+                    casing.sentence_case_heading(sentence.text, rules.lexicon, names))
         if rules.enabled("casing.lexicon"):
             english = [m.span() for f in rules.fragments for m in f.regex.finditer(sentence.text)]
             _record(sentence, "casing.lexicon",

@@ -25,20 +25,25 @@ COLUMNS = ("id", "pattern", "action", "replacement", "reason", "source")
 ACTIONS = ("replace", "flag")
 _ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
-# URLs, e-mail addresses and bare domains: no phrase or casing rule touches these.
+# URLs, e-mail addresses, bare domains, file paths (`/etc/hosts`, `~/.local`) and file
+# extensions standing alone (`.iso`): no phrase or casing rule touches these.
 PROTECTED = re.compile(
     r"(?:https?://|ftp://|www\.)\S+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:dk|com|org|net|eu|de|se|no|io|uk|info|nu|biz|gov|edu)\b(?:/\S*)?",
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:dk|com|org|net|eu|de|se|no|io|uk|info|nu|biz|gov|edu)\b(?:/\S*)?"
+    r"|(?<![\w/.~])(?:~|\.{1,2})?/[\w.~-]+(?:/[\w.~{},*-]*)*"
+    r"|(?<![\w.])\.[a-z0-9]{2,5}\b(?!\.\w)",
     re.IGNORECASE,
 )
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
-    """Where URLs and e-mail addresses are.
+    """Where URLs, e-mail addresses, file paths and file extensions are.
 
     >>> protected_spans("Se www.dr.dk eller skriv til info@kvidre.dk nu")
     [(3, 12), (29, 43)]
+    >>> protected_spans("Ret /etc/network/interfaces og filer på .iso, ikke cd/dvd.")
+    [(4, 27), (40, 44)]
     """
     return [m.span() for m in PROTECTED.finditer(text)]
 

@@ -42,7 +42,7 @@ NON_FINAL_ABBREVIATIONS = frozenset(
 FINAL_ABBREVIATIONS = frozenset(
     """
     osv etc mv m.v mm m.m o.l ol m.fl mfl pct kr mio mia mill kg km cm ml l
-    årh e.kr f.kr inc ltd co corp a.s
+    årh e.kr f.kr inc ltd co corp a.s jr sr
     """.split()
 )
 MONTHS = frozenset(
@@ -66,6 +66,8 @@ _OPENERS = "\"'»«“„‘‚›‹([–—-"
 # A candidate break: terminal punctuation, closing marks, then whitespace.
 _BREAK = re.compile(rf"([.!?…]+)([{re.escape(_CLOSERS)}]*)(\s+)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+# How far past a full stop the splitter looks (enough for opening marks and the next word).
+_LOOKAHEAD = 80
 
 
 class DanishSplitter:
@@ -103,7 +105,7 @@ class DanishSplitter:
 
     def _is_break(self, text: str, start: int, match: re.Match[str]) -> bool:
         punct, closers = match.group(1), match.group(2)
-        rest = text[match.end() :]
+        rest = text[match.end() : match.end() + _LOOKAHEAD]
         nxt = rest.lstrip(_OPENERS)
         if not nxt:
             return False
@@ -118,11 +120,14 @@ class DanishSplitter:
             # An ellipsis ends a sentence only before a capital letter.
             return starts_upper
         # A single full stop.
-        if closers:
-            return not starts_lower or _looks_like_sentence_start(nxt)
+        if starts_lower and match.start() > start and text[match.start() - 1].isspace():
+            return False  # a full stop standing alone (`begynder med . som navn`)
         word_match = _WORD_BEFORE.search(text, start, match.start())
         word = word_match.group(1) if word_match else ""
         bare = word.lstrip(_OPENERS).lower()
+        if closers and not (starts_lower and _is_abbreviation(bare)):
+            # `(… osv.) du vil`: an abbreviation inside brackets, no sentence end.
+            return not starts_lower or _looks_like_sentence_start(nxt)
         if starts_digit:
             return False  # `kl. 14.30`, `1. jan. 1990`, `ca. 3`: never a break before a digit
         if not (starts_upper or starts_lower):
@@ -148,6 +153,13 @@ class DanishSplitter:
             return True
         # `i 2013. vi ved` (a year, then a sentence start) versus `det 4. største`.
         return len(number) == 4 and following in SENTENCE_STARTERS
+
+
+def _is_abbreviation(bare: str) -> bool:
+    return (
+        bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS
+        or ("." in bare and bare.replace(".", "").isalpha())
+    )
 
 
 def _next_word(text: str) -> str:
@@ -205,6 +217,29 @@ def is_heading_line(line: str) -> bool:
     )
 
 
+QUESTION_HEADING_MAX_WORDS = 10
+
+
+def is_question_heading(line: str) -> bool:
+    """A short question standing alone between blank lines, one sentence, not quoted speech:
+    a heading (``Hvad er Super-tasten?``).
+
+    >>> [is_question_heading(line) for line in ("Hvordan kalibrerer jeg min skærm?",
+    ...     "»Hvad nu?«", "Hvad nu? Det ved ingen.", "Hvad sker der, når man i dag "
+    ...     "vælger at investere alle sine penge i aktier?")]
+    [True, False, False, False]
+    """
+    stripped = line.strip(_BLANKS)
+    if not stripped.endswith("?") or stripped[:1] in _OPENERS or stripped[:1] in _CLOSERS:
+        return False
+    words = stripped.split()
+    return (
+        len(words) <= QUESTION_HEADING_MAX_WORDS
+        and len(DEFAULT_SPLITTER.spans(stripped)) == 1
+        and stripped[:1].isalpha()
+    )
+
+
 def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
     """Split raw article text into ``(kind, text)`` paragraphs.
 
@@ -219,6 +254,9 @@ def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
     for block in _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n")):
         pending: list[str] = []
         lines = [line for line in block.split("\n") if line.strip(_BLANKS)]
+        if len(lines) == 1 and is_question_heading(lines[0]):
+            paragraphs.append(("heading", lines[0]))
+            continue
         for index, line in enumerate(lines):
             following = lines[index + 1].strip(_BLANKS) if index + 1 < len(lines) else ""
             kind: ParagraphKind | None = None

@@ -134,7 +134,8 @@ def test_cli_clean_keeps_relative_paths(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["clean", str(folder), "-o", str(out), "--explain"])
     assert result.exit_code == 0, result.output
     assert (out / "a.txt").read_text() == "Vi ved det.\n"
-    assert (out / "sub" / "b.md").read_text() == "Det er »godt« på Twitter.\n"
+    # Quote style "auto" keeps the article's own quotes.
+    assert (out / "sub" / "b.md").read_text() == "Det er ‘godt’ på Twitter.\n"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         "a.txt", "sub/b.md"
     ]
