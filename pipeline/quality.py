@@ -287,6 +287,18 @@ CHECKS: dict[str, Check] = {
 }
 
 
+INCOMPLETE_REASON = (
+    "The model stopped at its length limit before finishing: the end of the Danish may be "
+    "missing from the English."
+)
+
+
+def incomplete_flag(translation: str) -> Flag:
+    """``translate.incomplete``: raised by the translator when decoding hit its length limit."""
+    return _flag("translate.incomplete", translation, INCOMPLETE_REASON[0].lower()
+                 + INCOMPLETE_REASON[1:].rstrip("."))
+
+
 def translation_flags(source: str, translation: str) -> list[Flag]:
     """Every flag the checks raise on one sentence's back-translation."""
     flags = []
@@ -299,7 +311,8 @@ def translation_flags(source: str, translation: str) -> list[Flag]:
 
 def rules() -> list[tuple[str, str]]:
     """Each rule id with the reason line an editor sees (for ``daen rules``)."""
-    return [
+    listed = [
         (rule_id, (check.__doc__ or "").strip().splitlines()[0])
         for rule_id, check in CHECKS.items()
     ]
+    return [*listed, ("translate.incomplete", INCOMPLETE_REASON)]

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.cache import TranslationCache, cache_key, default_cache_path, warn_stderr
-from pipeline.document import Article, Flag, Sentence, Translation
+from pipeline.document import Article, Sentence, Translation
 from pipeline.model import DEFAULT_MODEL, ResolvedModel, model_defaults, resolve_model
-from pipeline.quality import translation_flags
+from pipeline.quality import incomplete_flag, translation_flags
 
 __all__ = [
     "DEFAULT_BATCH_TOKENS",
@@ -325,25 +325,12 @@ class Translator:
     ) -> Translation:
         flags = translation_flags(source, text)
         if not complete:
-            flags.insert(0, _truncated_flag(text))
+            flags.insert(0, incomplete_flag(text))
         return Translation(text, self.short_name, score, flags, cached)
 
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
-
-
-def _truncated_flag(text: str) -> Flag:
-    return Flag(
-        "translate.incomplete",
-        0,
-        len(text),
-        "warning",
-        "the model stopped at its length limit before finishing this sentence; the end of the "
-        "Danish may be missing from the English",
-        None,
-        "translate",
-    )
 
 
 def _copy(translation: Translation) -> Translation:

@@ -181,3 +181,17 @@ def test_token_batches_respect_the_budget() -> None:
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for batch in batches:
         assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) <= 10
+
+
+def test_output_cut_at_the_length_limit_is_flagged_and_not_cached(tmp_path: Path) -> None:
+    class Cut(EchoBackend):
+        def translate(self, texts: list[str], beams: int) -> list[BackendOutput]:
+            return [BackendOutput(o.text, o.score, complete=False)
+                    for o in super().translate(texts, beams)]
+
+    cache = TranslationCache(tmp_path / "c.sqlite3")
+    translator, _ = make_translator(cache)
+    translator.backend = Cut()
+    (out,) = translator.translate_texts(["Det er en lang sætning."])
+    assert out.flags[0].rule_id == "translate.incomplete"
+    assert len(cache) == 0  # retried next time, not remembered
