@@ -63,6 +63,9 @@ def gnome_documents(root: Path, is_word: object) -> list[list[tuple[str, str]]]:
         markup = page.read_text(encoding="utf-8", errors="replace")
         markup = re.sub(r"<info\b.*?</info>", "", markup, flags=re.DOTALL)
         markup = re.sub(r"<(screen|media)\b.*?</\1>", "", markup, flags=re.DOTALL)
+        # As the help browser shows them: an empty link shows its address, keys join with +.
+        markup = re.sub(r'<link\b[^>]*\bhref="([^"]*)"[^>]*/>', r"\1", markup)
+        markup = re.sub(r"</key>\s*<key\b[^>]*>", "+", markup)
         blocks: list[tuple[str, str]] = []
         for match in re.finditer(r"<(title|p)\b[^>]*>(.*?)</\1>", markup, re.DOTALL):
             text = _clean(match.group(2))

@@ -19,7 +19,10 @@ OPENERS = "\"'»«“”„‘’‚›‹([{–—-‐•*¡¿ \t"
 # Markdown markers at the start of a paragraph: heading, list item, numbered item, quote.
 MARKERS = re.compile(r"^(?:\s*(?:#{1,6}|[-*+•–]|\d{1,3}[.)]|>)[ \t]+)+")
 # Anything in the first token that means code, a path, a handle or a list label.
-_TECHNICAL = re.compile(r"[@/_=\\<>{}|]|^[a-zæøå][.)]$|^[a-zæøå]\)")
+# A slash counts where the token is a path (`/etc`, `src/main.py`), not in `cd/dvd`.
+_TECHNICAL = re.compile(
+    r"[@_=\\<>{}|]|^[/~]|/\S*\.\w|^[a-zæøå][.)]$|^[a-zæøå]\)"
+)
 WORD = re.compile(r"[^\W\d_]+(?:['’][sS])?")
 
 # Small words an English Title Case heading keeps lower case (or Danish function words:
@@ -328,7 +331,8 @@ def attested_names(sentences: list[str]) -> dict[str, str]:
             if match.start() == start:
                 continue
             if word.islower():
-                lower_case[word] += 1
+                if not _compound_part(text, match):
+                    lower_case[word] += 1
                 continue
             if not word[0].isupper() or word.isupper():
                 continue
@@ -344,6 +348,14 @@ def attested_names(sentences: list[str]) -> dict[str, str]:
         lower: word for lower, word in found.items()
         if lower not in clashes and lower_case[lower] < capitalised[lower]
     }
+
+
+def _compound_part(text: str, match: re.Match[str]) -> bool:
+    """The word is part of a hyphenated compound or a path (`debian-installer`, `/etc/apt`):
+    such lower-case words are often names of packages, commands or keys, by design."""
+    before = text[match.start() - 1 : match.start()]
+    after = text[match.end() : match.end() + 1]
+    return before in ("-", "/") or after in ("-", "/")
 
 
 def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -> str:
@@ -365,7 +377,7 @@ def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -
             continue
         if overlaps(match.start(), match.end(), spans) or word in lexicon.names.keep:
             continue
-        if lexicon.is_word(word) or lexicon.is_compound(word):
+        if lexicon.is_word(word) or lexicon.is_compound(word) or _compound_part(text, match):
             continue
         out = out[: match.start()] + cased + out[match.end() :]
     return out

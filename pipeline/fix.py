@@ -28,7 +28,11 @@ from pipeline.phrases import (
     overlaps,
     protected_spans,
 )
-from pipeline.segment import FINAL_ABBREVIATIONS, NON_FINAL_ABBREVIATIONS
+from pipeline.segment import (
+    FINAL_ABBREVIATIONS,
+    NON_FINAL_ABBREVIATIONS,
+    is_dotted_abbreviation,
+)
 from pipeline.spans import changed_spans
 
 STAGE = "fix"
@@ -214,13 +218,18 @@ def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:
     match = _LAST_WORD.search(previous_text)
     word = match.group(1).rstrip(".").lstrip("(»«\"'“„") if match else ""
     bare = word.lower()
-    dotted = "." in bare and bare.replace(".", "").isalpha()  # `m.fl.`, `p.a.`
+    if word.isupper():
+        return False  # an acronym (UTC, SSH) ends a sentence like any word
+    dotted = is_dotted_abbreviation(bare)  # `m.fl.`, `p.a.`
     if (
         bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS or bare in ABBREVIATIONS
         or dotted
     ):
         return True
-    if bare.isalpha() and len(bare) <= 4 and bare.islower():
+    if word.isalpha() and word.islower() and (
+        len(word) <= 3 or (len(word) == 4 and not set(word[-2:]) & set("aeiouyæøå"))
+    ):
+        # A short unknown word (`ndr.`, `bekr.`), not an English one like `root.`.
         return lexicon.has_dictionary and not lexicon.is_word(bare)
     return False
 

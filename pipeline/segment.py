@@ -58,8 +58,20 @@ SENTENCE_STARTERS = frozenset(
     vi jeg du han hun de den det der dette disse man men og så hvis når efter for i på med
     som hvad hvor hvordan hvorfor mange alle nogle flere ingen hver her nu da også samtidig
     desuden derfor dermed endelig først til vores deres hans hendes min mit mine dit din
+    siden senere dog derefter herefter imidlertid ifølge blandt selvom
     """.split()
 )
+# Sentence starters that cannot follow an ordinal at all (`den 2. største`, `1. og 2. klasse`,
+# `den 3. i måneden` can): after any number, a lower-case one of these starts a sentence
+# (`Mulige værdier er 1 og 2. se også …`).
+NOT_AFTER_ORDINAL = frozenset(
+    """
+    vi jeg du han hun man dette disse hvis når men derfor desuden dermed endelig se nu siden
+    dog derefter herefter imidlertid ifølge hvad hvordan hvorfor vores deres hans hendes
+    """.split()
+)
+# Top-level domains: `irc.gnome.org.` ends a sentence, it is no dotted abbreviation.
+_DOMAINS = frozenset("dk com org net eu de se no io uk info nu biz gov edu fi fo gl is".split())
 
 _CLOSERS = "\"'»«”’“‘›‹)]"
 _OPENERS = "\"'»«“„‘‚›‹([–—-"
@@ -138,7 +150,7 @@ class DanishSplitter:
             return False
         if bare in FINAL_ABBREVIATIONS or bare in MONTHS:
             return starts_upper and not _next_word(nxt).lower().isdigit()
-        if "." in bare and bare.replace(".", "").isalpha():
+        if is_dotted_abbreviation(bare):
             # A dotted abbreviation not in the lists (`m.fl.`, `p.a.`): break only before a
             # capital letter.
             return starts_upper
@@ -152,13 +164,29 @@ class DanishSplitter:
         if starts_upper:
             return True
         # `i 2013. vi ved` (a year, then a sentence start) versus `det 4. største`.
-        return len(number) == 4 and following in SENTENCE_STARTERS
+        if len(number) == 4 and following in SENTENCE_STARTERS:
+            return True
+        return following in NOT_AFTER_ORDINAL
 
 
 def _is_abbreviation(bare: str) -> bool:
     return (
         bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS
-        or ("." in bare and bare.replace(".", "").isalpha())
+        or is_dotted_abbreviation(bare)
+    )
+
+
+def is_dotted_abbreviation(bare: str) -> bool:
+    """`m.fl`, `p.a`, `f.eks`: short letter groups joined by full stops; not a file extension
+    (`.iso`) or a domain (`irc.gnome.org`).
+
+    >>> [is_dotted_abbreviation(w) for w in ("m.fl", "ph.d", ".iso", "irc.gnome.org", "dr.dk")]
+    [True, True, False, False, False]
+    """
+    parts = bare.split(".")
+    return (
+        len(parts) >= 2 and all(p.isalpha() and len(p) <= 4 for p in parts)
+        and parts[-1] not in _DOMAINS
     )
 
 
