@@ -92,12 +92,24 @@ def time_translate_texts(timer: dict[str, float]) -> None:
     Translator.translate_texts = timed  # type: ignore[method-assign]
 
 
+def _backend(arguments: list[str]) -> str:
+    from pipeline.backends import ct2_backend
+
+    chosen = arguments[arguments.index("--backend") + 1] if "--backend" in arguments else "auto"
+    if chosen == "auto":
+        return "ct2" if ct2_backend.is_available() else "torch"
+    return chosen
+
+
 def main() -> None:
     result_path = Path(sys.argv[1])
     arguments = sys.argv[2:]
     timer: dict[str, Any] = {"translate_s": 0.0, "sentences": 0, "model_calls": 0}
-    force_ct2_lengths()
-    force_torch_lengths()
+    # Only the engine in use is wrapped: transformers' model classes would import torch.
+    if _backend(arguments) == "ct2":
+        force_ct2_lengths()
+    else:
+        force_torch_lengths()
     time_translate_texts(timer)
     from pipeline.cli import main as daen
 
