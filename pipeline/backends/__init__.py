@@ -1,1 +1,7 @@
-"""Translation engines behind :class:`pipeline.translate.Backend`: torch, ct2."""
+"""Translation engines behind :class:`pipeline.translate.Backend`.
+
+``torch_backend`` runs MarianMT with transformers (the reference); ``ct2_backend`` runs the same
+model converted to CTranslate2 (int8 on the CPU), which ``--backend auto`` picks when the
+``ctranslate2`` package is installed (``pip install 'daen[fast]'``). Neither is imported until a
+translator is loaded.
+"""
