@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.make_fix_corpus import (  # noqa: E402
+from bench.make_fix_corpus import (
     _clean,
     _names_for_damage,
     damage_document,

@@ -220,11 +220,15 @@ def _in_number_token(text: str, pos: int) -> bool:
 
 
 def _keeps_capital_in_place(text: str, match: re.Match[str]) -> bool:
-    """A capital that the place explains: after a colon (`Hvornår: Hvor langt …`) or on the
-    first part of a hyphenated name (`Super-tasten`, `Hentet-mappen`)."""
-    before = text[: match.start()].rstrip(OPENERS)
+    """A capital that the place explains: after a colon or a spaced dash that starts a new part
+    (`Hvornår: Hvor langt …`, `Faxguide - Navn og placering`) or on the first part of a
+    hyphenated name (`Super-tasten`, `Hentet-mappen`)."""
+    before = text[: match.start()].rstrip(" \t\"'»«“„‘(")
     after = text[match.end() : match.end() + 2]
-    return before.endswith(":") or (after[:1] == "-" and after[1:2].islower())
+    return (
+        before.endswith((":", " -", " –", " —"))
+        or (after[:1] == "-" and after[1:2].islower())
+    )
 
 
 def sentence_case_heading(

@@ -64,3 +64,8 @@ def test_sample_article_structure() -> None:
 def test_empty_and_whitespace_only_text() -> None:
     assert segment_text("").paragraphs == []
     assert segment_text(" \n\n\u200b \n").paragraphs == []
+
+
+def test_short_question_alone_is_a_heading() -> None:
+    text = "Hvordan kalibrerer jeg min skærm?\n\nDet er let. Hvad nu?\n\n»Hvad nu?«\n\nSlut."
+    assert [kind for kind, _ in split_blocks(text)] == ["heading", "text", "text", "text"]
