@@ -509,21 +509,26 @@ def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str =
 
 
 # Every sentence rule needs one of these to have anything to do. Most correct sentences have
-# none, so one search spares them a dozen rule calls.
-_TRIGGER = re.compile(
-    "|".join(
-        pattern.pattern
-        for pattern in (
-            _MOJIBAKE_HINT, _CONTROL, _INVISIBLE, _WIDE, _LIGATURE, _ODD_SPACE,
-            re.compile(r"&|[`´′‘’]|\s'|'\s| [,.:;!?]| [-–—] | -| +$|^ "),
-        )
-    )
+# none, so a few quick searches spare them a dozen rule calls. (One big alternation of the
+# rules' own patterns is five times slower than these.)
+_TRIGGER_CHARS = re.compile(
+    "[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\u00ad\ufeff"
+    "\u3000\uff01-\uffef\ufb00-\ufb06\u0132\u0133\u01c4-\u01cc\u01f1-\u01f3"
+    "\u00a0\u1680\u2000-\u200a\u202f\u205f\t\n\r‘’`´′]"
 )
+_TRIGGER_SPACES = re.compile(" [ ,.:;!?'\u2013\u2014-]|'\\s")
 
 
 def could_change(text: str) -> bool:
     """Whether any sentence rule might change ``text`` (a fast, safe over-approximation)."""
-    return bool(_TRIGGER.search(text)) or not unicodedata.is_normalized("NFC", text)
+    return bool(
+        _TRIGGER_CHARS.search(text)
+        or _TRIGGER_SPACES.search(text)
+        or text.startswith(" ")
+        or text.endswith(" ")
+        or _MOJIBAKE_HINT.search(text)
+        or not unicodedata.is_normalized("NFC", text)
+    )
 
 
 # A rule can expose work for an earlier one (an entity that becomes a no-break space, a space
@@ -577,9 +582,9 @@ def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> in
             if sentence.text[pos - start] != char
         ]
         changes += record_spans(sentence, rule, spans)
-        for pos in pairing.unpaired[bisect_left(pairing.unpaired, start) :]:
-            if pos >= end:
-                break
+        unpaired = pairing.unpaired
+        for index in range(bisect_left(unpaired, start), bisect_left(unpaired, end)):
+            pos = unpaired[index]
             sentence.add_flag(
                 STAGE, "quote_unpaired", pos - start, pos - start + 1,
                 FLAG_REASONS["quote_unpaired"], severity="info",

@@ -32,16 +32,9 @@ def changed_spans(before: str, after: str) -> list[Span]:
     """
     if before == after:
         return []
-    prefix = 0
     limit = min(len(before), len(after))
-    while prefix < limit and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while (
-        suffix < limit - prefix
-        and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]
-    ):
-        suffix += 1
+    prefix = _common_prefix(before, after, limit)
+    suffix = _common_prefix(before[::-1], after[::-1], limit - prefix)
     a = before[prefix : len(before) - suffix]
     b = after[prefix : len(after) - suffix]
     local = _local_diff(a, b)
@@ -54,6 +47,17 @@ def changed_spans(before: str, after: str) -> list[Span]:
         if tag != "equal":
             spans.append(Span(prefix + i1, prefix + i2, b[j1:j2]))
     return _merge_adjacent(spans)
+
+
+def _common_prefix(a: str, b: str, limit: int) -> int:
+    """Length of the common prefix of ``a`` and ``b``, at most ``limit``; compares in chunks."""
+    n = 0
+    step = 32
+    while n + step <= limit and a[n : n + step] == b[n : n + step]:
+        n += step
+    while n < limit and a[n] == b[n]:
+        n += 1
+    return n
 
 
 # Rules make small, scattered replacements, so a linear scan that re-synchronises after each
