@@ -227,7 +227,7 @@ def _keeps_capital_in_place(text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + 2]
     return (
         before.endswith((":", " -", " –", " —"))
-        or (after[:1] == "-" and after[1:2].islower())
+        or (len(match.group(0)) > 1 and after[:1] == "-" and after[1:2].islower())
     )
 
 
@@ -266,6 +266,10 @@ def sentence_case_heading(
             continue  # a new sentence inside the heading keeps its capital
         if _keeps_capital_in_place(text, match):
             continue
+        if len(word) == 1 and text[match.end() : match.end() + 1] == "-":
+            # `E-mail`, `E-bog`: the whole compound decides.
+            token = re.match(r"[^\W\d_]-[^\W\d_]+", text[match.start() :])
+            word = token.group(0) if token else word
         if keeps_capital(word, lexicon) or (names and names.get(word.lower()) == word):
             continue  # a name, or a word the article capitalises inside its sentences
         out[match.start()] = word[0].lower()
