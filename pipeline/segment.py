@@ -42,7 +42,7 @@ NON_FINAL_ABBREVIATIONS = frozenset(
 FINAL_ABBREVIATIONS = frozenset(
     """
     osv etc mv m.v mm m.m o.l ol m.fl mfl pct kr mio mia mill kg km cm ml l
-    årh e.kr f.kr inc ltd co corp a.s jr sr
+    årh e.kr f.kr inc ltd co corp a.s jr sr maks max
     """.split()
 )
 MONTHS = frozenset(
@@ -70,6 +70,9 @@ NOT_AFTER_ORDINAL = frozenset(
     dog derefter herefter imidlertid ifølge hvad hvordan hvorfor vores deres hans hendes
     """.split()
 )
+# Endings of definite nouns (`indtastningen`, `forbindelsen`, `muligheden`, `selskabet`),
+# which never follow an ordinal number (`-erne` would take `den 2. interne` too).
+_DEFINITE_ENDINGS = ("ningen", "elsen", "heden", "skabet")
 # Top-level domains: `irc.gnome.org.` ends a sentence, it is no dotted abbreviation.
 _DOMAINS = frozenset("dk com org net eu de se no io uk info nu biz gov edu fi fo gl is".split())
 
@@ -166,7 +169,11 @@ class DanishSplitter:
         # `i 2013. vi ved` (a year, then a sentence start) versus `det 4. største`.
         if len(number) == 4 and following in SENTENCE_STARTERS:
             return True
-        return following in NOT_AFTER_ORDINAL
+        # An ordinal takes the indefinite form (`den 20. indtastning`): a definite noun after
+        # the number starts a new sentence (`… op til 20. indtastningen gemmes …`).
+        return following in NOT_AFTER_ORDINAL or (
+            len(following) >= 7 and following.endswith(_DEFINITE_ENDINGS)
+        )
 
 
 def _is_abbreviation(bare: str) -> bool:
