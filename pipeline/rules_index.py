@@ -15,4 +15,7 @@ def all_rules() -> list[tuple[str, str, str]]:
     from pipeline import qa
 
     rows += qa.rule_reasons()
+    from pipeline import quality
+
+    rows += [("translate", rule_id, reason) for rule_id, reason in quality.rules()]
     return rows

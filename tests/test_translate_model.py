@@ -233,3 +233,22 @@ def test_cli_translate_writes_text_and_record(tiny_marian: TinyMarian, tmp_path:
                                       "--backend", "torch", "--no-cache"])
     assert stdout.exit_code == 0
     assert stdout.stdout.startswith("The dog runs in the park.")
+
+
+def test_download_without_network_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A network failure in the HTTP client (not an OSError) still becomes a user error."""
+    import huggingface_hub
+
+    from pipeline import model
+    from pipeline.errors import ModelUnavailableError
+
+    class ConnectError(Exception):
+        pass
+
+    def no_network(self: object, *args: object, **kwargs: object) -> list[str]:
+        raise ConnectError("[Errno -2] Name or service not known")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files", no_network)
+    with pytest.raises(ModelUnavailableError, match="ConnectError.*network connection"):
+        model.download_model("Helsinki-NLP/opus-mt-da-en")
