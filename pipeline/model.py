@@ -186,7 +186,7 @@ def download_model(
         )
     except (HfHubHTTPError, HFValidationError, OSError, ValueError) as exc:
         raise ModelUnavailableError(f"could not download {repo_id}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - the HTTP client's own errors (no network, TLS)
+    except Exception as exc:  # the HTTP client's own errors (no network, TLS)
         raise ModelUnavailableError(
             f"could not download {repo_id}: {type(exc).__name__}: {exc}; "
             "check the network connection (or copy the model folder and pass --model PATH)"

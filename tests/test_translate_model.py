@@ -250,5 +250,5 @@ def test_download_without_network_is_one_clear_error(monkeypatch: pytest.MonkeyP
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files", no_network)
-    with pytest.raises(ModelUnavailableError, match="ConnectError.*network connection"):
+    with pytest.raises(ModelUnavailableError, match=r"ConnectError.*network connection"):
         model.download_model("Helsinki-NLP/opus-mt-da-en")
