@@ -66,9 +66,14 @@ SENTENCE_STARTERS = frozenset(
 # (`Mulige værdier er 1 og 2. se også …`).
 NOT_AFTER_ORDINAL = frozenset(
     """
-    vi jeg du han hun man dette disse hvis når men derfor desuden dermed endelig se nu siden
-    dog derefter herefter imidlertid ifølge hvad hvordan hvorfor vores deres hans hendes
+    vi jeg du han hun man den det de dette disse hvis når men derfor desuden dermed endelig se
+    nu siden dog derefter herefter imidlertid ifølge hvad hvordan hvorfor vores deres hans
+    hendes
     """.split()
+)
+# Words that make a number an ordinal: `den 2000. kunde`, `for 1000. gang`, `nr. 1500.`.
+ORDINAL_CONTEXT = frozenset(
+    "den det de hver hvert sin sit sine hans hendes deres dens dets vores jeres nr for".split()
 )
 # Endings of definite nouns (`indtastningen`, `forbindelsen`, `muligheden`, `selskabet`),
 # which never follow an ordinal number (`-erne` would take `den 2. interne` too).
@@ -148,6 +153,12 @@ class DanishSplitter:
         if not (starts_upper or starts_lower):
             return not bare.isdigit()
         if bare.isdigit():
+            prefix = text[start : word_match.start()].rstrip() if word_match else ""
+            before = _WORD_BEFORE.search(prefix)
+            previous = before.group(1).lower().strip(",;:()") if before else ""
+            if _is_year(bare) and starts_lower and previous not in ORDINAL_CONTEXT:
+                # `… er fra 2016. mærkestrukturen i Exif …`: a year ends the sentence.
+                return _next_word(nxt).lower().strip(",.;:") not in MONTHS
             return self._break_after_number(bare, nxt, starts_upper)
         if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
             return False
@@ -174,6 +185,10 @@ class DanishSplitter:
         return following in NOT_AFTER_ORDINAL or (
             len(following) >= 7 and following.endswith(_DEFINITE_ENDINGS)
         )
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and 1000 <= int(number) <= 2199
 
 
 def _is_abbreviation(bare: str) -> bool:
