@@ -125,6 +125,8 @@ def is_title_case(text: str, markers: bool = True) -> bool:
     True
     """
     words = _heading_words(text, markers)
+    if _name_with_article(words):
+        return False
     rest = [w for w in words[1:] if w.lower() not in TITLE_SMALL_WORDS and len(w) > 1]
     # A capitalised small word inside a heading (`For`, `Og`, `Din`) is English Title Case.
     small_capitals = [w for w in words[1:] if w.lower() in TITLE_SMALL_WORDS and w[0].isupper()]
@@ -133,6 +135,18 @@ def is_title_case(text: str, markers: bool = True) -> bool:
     capitalised = [w for w in rest if w[0].isupper() and not w.isupper()]
     enough = len(capitalised) >= 2 or small_capitals
     return bool(enough) and all(w[0].isupper() for w in rest)
+
+
+def _name_with_article(words: list[str]) -> bool:
+    """A capitalised article after a word left in lower case starts a name (`Mødet i Det
+    Hvide Hus`): English Title Case keeps `the` in lower case, so it is no Title Case."""
+    seen_lower = False
+    for word in words[1:]:
+        if word[0].islower():
+            seen_lower = True
+        elif seen_lower and word.lower() in ("det", "den", "de"):
+            return True
+    return False
 
 
 def _heading_words(text: str, markers: bool = True) -> list[str]:
@@ -165,6 +179,8 @@ def single_capital_heading(
     ]
     if len(capitals) != 1 or _keeps_capital_in_place(text, capitals[0]):
         return False
+    if first is not None and not text[first.end() : capitals[0].start()].strip():
+        return False  # right after the first word: a name of two words (`Novo Nordisk`)
     word = capitals[0].group(0)
     if word.isupper() or len(word) < 3:
         return False
