@@ -81,6 +81,10 @@ _DEFINITE_ENDINGS = ("ningen", "elsen", "heden", "skabet")
 # Top-level domains: `irc.gnome.org.` ends a sentence, it is no dotted abbreviation.
 _DOMAINS = frozenset("dk com org net eu de se no io uk info nu biz gov edu fi fo gl is".split())
 
+# Abbreviated months (`sept.`) may go on in lower case; a full month name (`september.`)
+# ends its sentence like any word.
+MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept okt nov dec".split())
+
 _CLOSERS = "\"'»«”’“‘›‹)]"
 _OPENERS = "\"'»«“„‘‚›‹([–—-"
 # A candidate break: terminal punctuation, closing marks, then whitespace.
@@ -162,7 +166,7 @@ class DanishSplitter:
             return self._break_after_number(bare, nxt, starts_upper)
         if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
             return False
-        if bare in FINAL_ABBREVIATIONS or bare in MONTHS:
+        if bare in FINAL_ABBREVIATIONS or bare in MONTH_ABBREVIATIONS:
             return starts_upper and not _next_word(nxt).lower().isdigit()
         if is_dotted_abbreviation(bare):
             # A dotted abbreviation not in the lists (`m.fl.`, `p.a.`): break only before a
