@@ -1,6 +1,7 @@
 """Measure the cleanup (normalize + fix, as ``daen clean`` runs it) on the fix corpus.
 
-Reads what ``bench/make_fix_corpus.py`` wrote and prints:
+Reads what ``bench/make_fix_corpus.py`` (software docs) or ``bench/make_prose_corpus.py``
+(user-guide prose; ``--sources gimp`` for the held-out GIMP manual) wrote and prints:
 
 * restore rate: damaged words (sentence/paragraph starts, headings, Title Case words, names)
   that come out exactly as in the correct text, by kind of damage;
@@ -9,6 +10,7 @@ Reads what ``bench/make_fix_corpus.py`` wrote and prints:
 * extra changes on the damaged text: words that were not damaged but changed.
 
 Usage: ``python bench/fix_accuracy.py [--corpus /tmp/daen-fix-corpus] [--show 20]``
+(``--corpus /tmp/daen-prose-corpus`` for the prose corpus).
 """
 
 from __future__ import annotations
