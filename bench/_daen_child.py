@@ -88,6 +88,8 @@ def time_translate_texts(timer: dict[str, float]) -> None:
             timer["backend"] = self.backend.name  # type: ignore[assignment]
             timer["compute_type"] = self.backend.compute_type  # type: ignore[assignment]
             timer["model_calls"] += self.stats.get("model_calls", 0)
+            for name in ("inter_threads", "intra_threads"):
+                timer[name] = getattr(self.backend, name, None)  # type: ignore[assignment]
 
     Translator.translate_texts = timed  # type: ignore[method-assign]
 

@@ -129,12 +129,15 @@ def hf_rows(model_dir: Path, tokenizer: Any, naive: list[str], batched: list[str
 
 
 def raw_ct2(converted: Path, tokenizer: Any, texts: list[str], compute_type: str,
-            threads: int, budget: int) -> Callable[[], float]:
-    """CTranslate2 called directly, as daen calls it; returns a function timing one pass."""
+            inter_threads: int, intra_threads: int, budget: int) -> Callable[[], float]:
+    """CTranslate2 called directly with daen's settings: the same model, compute type and
+    threads, batches of ``budget`` padded tokens each split between the ``inter_threads``
+    workers; returns a function that times one pass over ``texts``."""
     import ctranslate2
 
     translator = ctranslate2.Translator(
-        str(converted), device="cpu", compute_type=compute_type, intra_threads=threads
+        str(converted), device="cpu", compute_type=compute_type,
+        inter_threads=inter_threads, intra_threads=intra_threads,
     )
 
     def one_pass() -> float:
@@ -143,13 +146,15 @@ def raw_ct2(converted: Path, tokenizer: Any, texts: list[str], compute_type: str
         for batch in token_budget_batches([len(t) for t in tokens], budget):
             source = [tokens[i] for i in batch]
             length = decode_length(max(map(len, source)))
+            parts = min(inter_threads, len(source))
+            split = -(-max(map(len, source)) * len(source) // parts) if parts > 1 else 0
             results = translator.translate_batch(
                 source,
                 beam_size=BEAMS,
                 min_decoding_length=length,
                 max_decoding_length=length,
                 return_scores=True,
-                max_batch_size=budget,
+                max_batch_size=split,
                 batch_type="tokens",
             )
             for result in results:
@@ -223,7 +228,8 @@ def main() -> None:
     if warm.get("backend") == "ct2":
         converted = ct2_backend.ensure_converted(resolved, compute_type, CONVERSIONS / "ct2")
         raw_pass = raw_ct2(converted, tokenizer, sentences, compute_type,
-                           args.threads or 0, args.batch_tokens)
+                           int(warm["inter_threads"]), int(warm["intra_threads"]),
+                           args.batch_tokens)
         raw_pass()  # warm-up on the same sentences (CTranslate2 allocates its caches once)
 
     write_article(article, sentences)
@@ -264,6 +270,8 @@ def main() -> None:
         beams=BEAMS,
         batch_tokens=args.batch_tokens,
         threads=threads,
+        inter_threads=cold.get("inter_threads"),
+        intra_threads=cold.get("intra_threads"),
         rerun_translated_s=rerun["translate_s"],
         first_start_s=warm["process_wall_s"],
         cpu=platform.processor() or platform.machine(),

@@ -244,3 +244,13 @@ def test_ct2_backend_missing_package_is_one_clear_error(
     resolved = ResolvedModel("m", tmp_path, "sha256:" + "22" * 32, "local")
     with pytest.raises(ModelUnavailableError, match=r"daen\[fast\]"):
         ct2_backend.load_backend(resolved)
+
+
+def test_each_call_is_split_between_the_workers() -> None:
+    from types import SimpleNamespace
+
+    split = ct2_backend.Ct2Backend.sub_batch_tokens
+    sources = [["▁a"] * 10, ["▁b"] * 8, ["▁c"] * 6]
+    assert split(SimpleNamespace(inter_threads=2), sources) == 15  # type: ignore[arg-type]
+    assert split(SimpleNamespace(inter_threads=1), sources) == 0  # type: ignore[arg-type]
+    assert split(SimpleNamespace(inter_threads=4), sources[:1]) == 0  # type: ignore[arg-type]
