@@ -18,36 +18,62 @@ The batch, step by step:
    end, ``index.html`` at the end.
 
 Input files are only ever read.
+
+Discovery and input checks live in :mod:`pipeline.discover`, the manifest in
+:mod:`pipeline.manifest`, the progress bar and summary in :mod:`pipeline.console`; the names
+other modules use are re-exported here (``__all__``).
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import importlib
 import importlib.util
 import json
 import os
 import re
-import stat
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pipeline import __version__
+from pipeline.console import ConsoleReporter, print_summary, run_command
+from pipeline.discover import (
+    ARTICLE_SUFFIXES,
+    MAX_LINE_BYTES,
+    ORIGINAL_SUFFIX,
+    RESERVED_NAMES,
+    SkippedFile,
+    Source,
+    check_text_shape,
+    discover,
+    find_collisions,
+    read_input,
+)
 from pipeline.document import SCHEMA_VERSION, Article, Translation
 from pipeline.errors import DaenError, InputError
 from pipeline.fsutil import write_atomic
+from pipeline.manifest import (
+    INDEX,
+    MANIFEST,
+    MANIFEST_SAVE_SECONDS,
+    MANIFEST_SCHEMA,
+    ManifestWriter,
+    OutputListing,
+    entry_from_record,
+    entry_is_current,
+    load_manifest,
+    manifest_text,
+    new_manifest,
+    translation_block,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-ARTICLE_SUFFIXES = (".txt", ".md")
-ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not an article
 OUTPUT_SUFFIXES = {
     "da": ".da.txt",
     "en": ".en.txt",
@@ -55,17 +81,51 @@ OUTPUT_SUFFIXES = {
     "html": ".html",
     "json": ".json",  # the record: written last
 }
-MANIFEST = "manifest.json"
-INDEX = "index.html"
-RESERVED_NAMES = frozenset({"index", "manifest", "diff"})  # batch-level files at the top
-# A line longer than this is not prose (minified text, a data dump): the file is refused.
-MAX_LINE_BYTES = 200_000
-MANIFEST_SAVE_SECONDS = 2.0
-MANIFEST_SCHEMA = 1
 # write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
 _TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 Status = Literal["done", "unchanged", "failed"]
+
+__all__ = [  # this module's names, and those re-exported from the modules split off it
+    "ARTICLE_SUFFIXES",
+    "INDEX",
+    "MANIFEST",
+    "MANIFEST_SAVE_SECONDS",
+    "MANIFEST_SCHEMA",
+    "MAX_LINE_BYTES",
+    "ORIGINAL_SUFFIX",
+    "OUTPUT_SUFFIXES",
+    "RESERVED_NAMES",
+    "BatchResult",
+    "ConsoleReporter",
+    "FakeTranslator",
+    "ManifestWriter",
+    "NullReporter",
+    "Outcome",
+    "Pipeline",
+    "Reporter",
+    "RunOptions",
+    "SkippedFile",
+    "Source",
+    "Status",
+    "TranslatorLike",
+    "UsageError",
+    "check_text_shape",
+    "code_hash",
+    "discover",
+    "find_collisions",
+    "load_manifest",
+    "load_model_translator",
+    "load_pipeline",
+    "manifest_text",
+    "output_paths",
+    "print_summary",
+    "read_input",
+    "remove_stale_temp_files",
+    "run_batch",
+    "run_command",
+    "translate_chunk",
+]
 
 
 class UsageError(DaenError):
@@ -109,12 +169,6 @@ class RunOptions:
                 batch_tokens=self.batch_tokens,
             )
         return data
-
-
-@dataclass
-class SkippedFile:
-    path: str
-    reason: str
 
 
 @dataclass
@@ -173,165 +227,6 @@ class NullReporter:
 
     def finish(self) -> None:
         pass
-
-
-# --------------------------------------------------------------------------------------------
-# Discovery
-
-
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    relative: str  # POSIX path relative to the input folder
-    name: str  # output name: ``relative`` without its suffix
-
-
-def discover(
-    input_dir: Path, output_dir: Path | None = None
-) -> tuple[list[Source], list[SkippedFile], list[str]]:
-    """Article files under ``input_dir``, files skipped, and warnings (e.g. folder loops).
-
-    Hidden files and folders (``.name``) are ignored. Folder links are followed, each real
-    folder visited once, so a link loop is reported instead of followed forever. The output
-    folder is never read as input.
-    """
-    root = input_dir.resolve()
-    skip_dir = output_dir.resolve() if output_dir is not None else None
-    sources: list[Source] = []
-    skipped: list[SkippedFile] = []
-    warnings: list[str] = []
-    seen = {_dir_key(root)}
-    stack = [(input_dir, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as error:
-            warnings.append(f"{prefix or '.'}: folder cannot be read ({error.strerror}); skipped")
-            continue
-        subfolders = []
-        for entry in entries:
-            relative = f"{prefix}{entry.name}"
-            if entry.name.startswith("."):
-                continue
-            try:
-                is_dir = entry.is_dir()  # follows links
-            except OSError:
-                is_dir = False
-            if is_dir:
-                path = Path(entry.path)
-                real = path.resolve()
-                if skip_dir is not None and real == skip_dir:
-                    warnings.append(
-                        f"{relative}/: the output folder is inside the input folder; "
-                        "its files are not read as articles"
-                    )
-                    continue
-                try:
-                    key = _dir_key(path)
-                except OSError as error:
-                    warnings.append(f"{relative}/: cannot be read ({error.strerror}); skipped")
-                    continue
-                if key in seen:
-                    warnings.append(
-                        f"{relative}/: link to a folder already read (a link loop?); skipped"
-                    )
-                    continue
-                seen.add(key)
-                subfolders.append((path, relative + "/"))
-            elif entry.name.lower().endswith(ORIGINAL_SUFFIX):
-                skipped.append(SkippedFile(relative, "English original of an article (for QA)"))
-            elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
-                stem = relative.rsplit(".", 1)[0]
-                sources.append(Source(Path(entry.path), relative, stem))
-            else:
-                skipped.append(SkippedFile(relative, "not a .txt or .md file"))
-        stack.extend(reversed(subfolders))
-    sources.sort(key=lambda s: s.relative)
-    skipped.sort(key=lambda s: s.path)
-    return sources, skipped, warnings
-
-
-def _dir_key(path: Path) -> tuple[int, int]:
-    info = path.stat()
-    return info.st_dev, info.st_ino
-
-
-def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
-    """Sources whose outputs would overwrite another's (or the batch files): name -> message.
-
-    Names are compared ignoring case, so a batch copied to a case-insensitive disk keeps
-    every file.
-    """
-    problems: dict[str, str] = {}
-    by_key: dict[str, list[Source]] = {}
-    for source in sources:
-        by_key.setdefault(source.name.casefold(), []).append(source)
-    for group in by_key.values():
-        if len(group) > 1:
-            names = ", ".join(s.relative for s in group)
-            for source in group:
-                problems[source.relative] = (
-                    f"{source.relative}: its outputs would have the same names as those of "
-                    f"another input ({names}); rename one of them"
-                )
-    for source in sources:
-        if source.name.casefold() in RESERVED_NAMES:
-            problems[source.relative] = (
-                f"{source.relative}: its outputs would overwrite the batch's own "
-                f"{source.name}.html/{source.name}.json; rename the file"
-            )
-    return problems
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
-
-
-def read_input(path: Path, name: str) -> bytes:
-    """The bytes of one input file, or an :class:`InputError` naming the file and problem."""
-    from pipeline.reader import MAX_ARTICLE_BYTES
-
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(name, "not a regular file (a device, pipe or socket)")
-        if info.st_size > MAX_ARTICLE_BYTES:
-            raise InputError(
-                name, f"file is {info.st_size / 1e6:.0f} MB; articles over "
-                f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused"
-            )
-        with path.open("rb") as handle:
-            data = handle.read()
-    except InputError:
-        raise
-    except PermissionError:
-        raise InputError(name, "permission denied: the file cannot be read") from None
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise InputError(name, "broken link: the file it points to does not exist") from None
-        raise InputError(name, "no such file (removed during the run?)") from None
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise InputError(name, "link loop: the link points (indirectly) to itself") from None
-        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
-    return data
-
-
-def check_text_shape(data: bytes, name: str) -> None:
-    """Refuse what cannot be an article: an empty file, or a line too long to be prose."""
-    if not data.strip():
-        raise InputError(name, "empty file: there is nothing to clean")
-    longest, line_number = 0, 0
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if len(line) > longest:
-            longest, line_number = len(line), number
-    if longest > MAX_LINE_BYTES:
-        raise InputError(
-            name,
-            f"line {line_number} is {longest:,} bytes long; lines over {MAX_LINE_BYTES:,} bytes "
-            "are not article text (minified or data file?), so the file is refused",
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,63 +416,11 @@ def translate_chunk(
 
 
 # --------------------------------------------------------------------------------------------
-# Manifest and per-article state
+# Output files
 
 
 def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
     return {kind: output_dir / f"{name}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
-
-
-def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
-    """The last saved manifest (empty when there is none), and a warning if it was unusable."""
-    path = output_dir / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}, None
-    except (OSError, ValueError) as error:
-        return {}, f"{path}: unreadable manifest ({error}); every article is checked again"
-    if not isinstance(data, dict) or data.get("manifest_schema") != MANIFEST_SCHEMA:
-        return {}, f"{path}: manifest from another version; every article is checked again"
-    return data, None
-
-
-class _Listing:
-    """File names per output folder, read once per run (cheaper than a stat per output)."""
-
-    def __init__(self) -> None:
-        self.folders: dict[Path, set[str]] = {}
-
-    def exists(self, path: Path) -> bool:
-        names = self.folders.get(path.parent)
-        if names is None:
-            try:
-                names = {e.name for e in os.scandir(path.parent) if e.is_file()}
-            except OSError:
-                names = set()
-            self.folders[path.parent] = names
-        return path.name in names
-
-
-def _entry_is_current(
-    entry: Any, digest: str, key: str, paths: dict[str, Path], listing: _Listing
-) -> bool:
-    return (
-        isinstance(entry, dict)
-        and entry.get("input_sha256") == digest
-        and entry.get("key") == key
-        and all(listing.exists(path) for path in paths.values())
-    )
-
-
-def _entry_from_record(path: Path) -> dict[str, Any] | None:
-    """The run entry stored in an article's record (written last when it was finished)."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            entry = json.load(handle).get("run")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return entry if isinstance(entry, dict) else None
 
 
 def remove_stale_temp_files(output_dir: Path) -> int:
@@ -594,46 +437,6 @@ def remove_stale_temp_files(output_dir: Path) -> int:
                 except OSError:
                     pass
     return removed
-
-
-def manifest_text(data: dict[str, Any]) -> str:
-    """JSON with one top-level key, and one article, per line: readable, and fast to write
-    (``indent`` would switch json to its slow pure-Python encoder)."""
-
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    lines = []
-    for key, value in data.items():
-        if key in ("articles", "failed") and isinstance(value, dict) and value:
-            inner = ",\n".join(f"  {dump(k)}: {dump(v)}" for k, v in value.items())
-            lines.append(f" {dump(key)}: {{\n{inner}\n }}")
-        else:
-            lines.append(f" {dump(key)}: {dump(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
-
-
-class ManifestWriter:
-    """Holds the manifest in memory and saves it atomically, at most every few seconds."""
-
-    def __init__(self, output_dir: Path, data: dict[str, Any]) -> None:
-        self.path = output_dir / MANIFEST
-        self.data = data
-        self.saved_at = time.monotonic()
-
-    def save(self, *, force: bool = False) -> None:
-        if not force and time.monotonic() - self.saved_at < MANIFEST_SAVE_SECONDS:
-            return
-        text = manifest_text(self.data)
-        try:
-            write_atomic(self.path, text + "\n")
-        except OSError as error:
-            raise DaenError(f"{self.path}: cannot be written ({error.strerror or error})") from None
-        self.saved_at = time.monotonic()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --------------------------------------------------------------------------------------------
@@ -668,7 +471,7 @@ def run_batch(
     """
     options = options or RunOptions()
     reporter = reporter or NullReporter()
-    started, started_at = time.perf_counter(), _now()
+    started, started_at = time.perf_counter(), utc_now()
     timings: dict[str, float] = {}
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: not a folder (give the folder that holds the articles)")
@@ -696,7 +499,7 @@ def run_batch(
     if remove_stale_temp_files(output_dir):
         warnings.append(f"{output_dir}: removed temporary files left by an interrupted run")
     old_articles: dict[str, Any] = previous.get("articles", {})
-    manifest = _new_manifest(input_dir, options, pipeline, started_at, previous)
+    manifest = new_manifest(input_dir, options, pipeline, started_at, previous)
     writer = ManifestWriter(output_dir, manifest)
     articles_entries: dict[str, Any] = manifest["articles"]
     failed_entries: dict[str, Any] = manifest["failed"]
@@ -708,7 +511,7 @@ def run_batch(
         reporter.article(outcomes[source.relative])
 
     # 2. plan
-    listing = _Listing()
+    listing = OutputListing()
     todo: list[_Work] = []
     retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
     unchanged: list[tuple[Source, dict[str, Any]]] = []
@@ -724,12 +527,12 @@ def run_batch(
         digest = hashlib.sha256(data).hexdigest()
         paths = output_paths(output_dir, source.name)
         entry = old_articles.get(source.name)
-        current = not options.force and _entry_is_current(
+        current = not options.force and entry_is_current(
             entry, digest, pipeline.key, paths, listing
         )
         if not options.force and not current:  # finished, but not yet in the manifest?
-            entry = _entry_from_record(paths["json"])
-            current = _entry_is_current(entry, digest, pipeline.key, paths, listing)
+            entry = entry_from_record(paths["json"])
+            current = entry_is_current(entry, digest, pipeline.key, paths, listing)
         if not current or _original_changed(entry, source, input_dir, options):
             todo.append(_Work(source, data, digest))
             continue
@@ -855,8 +658,8 @@ def run_batch(
 
     # 6. manifest and index
     t0 = time.perf_counter()
-    manifest["finished"] = _now()
-    manifest["translation"] = _translation_block(
+    manifest["finished"] = utc_now()
+    manifest["translation"] = translation_block(
         options, identity, translation_error, previous, bool(cleaned)
     )
     manifest["skipped"] = [asdict(s) for s in skipped]
@@ -884,58 +687,6 @@ def run_batch(
         output_dir, ordered, skipped, warnings, translation_error,
         time.perf_counter() - started,
     )
-
-
-def _new_manifest(
-    input_dir: Path,
-    options: RunOptions,
-    pipeline: Pipeline,
-    started_at: str,
-    previous: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "manifest_schema": MANIFEST_SCHEMA,
-        "tool": "daen",
-        "version": __version__,
-        "record_schema": SCHEMA_VERSION,
-        "input": str(input_dir.resolve()),
-        "started": started_at,
-        "finished": None,
-        "settings": options.settings() | {"device": options.device, "force": options.force},
-        "run_key": pipeline.key,
-        "rules": pipeline.rules,
-        "translation": previous.get("translation", {}),
-        "articles": {},
-        "failed": {},
-        "skipped": [],
-        "warnings": [],
-    }
-
-
-def _translation_block(
-    options: RunOptions,
-    identity: dict[str, str] | None,
-    error: str | None,
-    previous: dict[str, Any],
-    worked: bool,
-) -> dict[str, Any]:
-    if not options.translate:
-        return {"status": "disabled"}
-    if identity is not None:
-        return {"status": "ok", **identity}
-    if error is not None:
-        return {"status": "missing", "model": _model_name(options), "error": error}
-    block: dict[str, Any] = previous.get("translation") or {"status": "not needed"}
-    return block if not worked else {"status": "missing", "model": _model_name(options)}
-
-
-def _model_name(options: RunOptions) -> str:
-    if options.model:
-        return options.model
-    try:
-        return str(importlib.import_module("pipeline.translate").DEFAULT_MODEL)
-    except (ImportError, AttributeError):
-        return "the default model"
 
 
 def _note(options: RunOptions, error: str | None) -> Any:
@@ -1062,7 +813,7 @@ def _write_article(
                 "translate": round(work.translate_s, 4),
                 "write": round(time.perf_counter() - t0, 4),
             },
-            "finished": _now(),
+            "finished": utc_now(),
         }
         record = article.to_dict()
         record["run"] = entry
@@ -1083,176 +834,3 @@ def _write_article(
         seconds=work.cleanup_s + work.translate_s + time.perf_counter() - t0,
     )
     return outcome, entry
-
-
-# --------------------------------------------------------------------------------------------
-# Terminal: progress bar and summary (used by the CLI)
-
-
-class ConsoleReporter:
-    """A rich progress bar (articles, sentences, ETA) on stderr when it is a terminal.
-
-    Quiet when stderr is not a terminal or ``quiet`` is set; ``verbose`` prints one line per
-    article. Warnings and failures are always printed.
-    """
-
-    def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
-        self._console: Any = None  # rich is imported only when something is shown
-        self.quiet = quiet
-        self.verbose = verbose and not quiet
-        self.progress: Any = None
-        self.task: Any = None
-        self.articles_done = 0
-        self.articles_total = 0
-
-    @property
-    def console(self) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=True, highlight=False)
-        return self._console
-
-    def start(self, articles: int, sentences: int) -> None:
-        self.articles_total = articles
-        if self.quiet or not articles or not sys.stderr.isatty() or not self.console.is_terminal:
-            return
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[articles]} articles"),
-            MofNCompleteColumn(),
-            TextColumn("sentences"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=self.console,
-            transient=False,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task(
-            "daen run", total=max(sentences, 1), articles=f"0/{articles}"
-        )
-
-    def advance(self, *, sentences: int = 0, articles: int = 0) -> None:
-        self.articles_done += articles
-        if self.progress is not None:
-            self.progress.update(
-                self.task, advance=sentences,
-                articles=f"{self.articles_done}/{self.articles_total}",
-            )
-
-    def article(self, outcome: Outcome) -> None:
-        if outcome.status == "failed":
-            self._print(f"[red]Failed:[/red] {_markup_safe(outcome.message)}")
-        elif self.verbose:
-            self._print(f"{outcome.status:<9} {_markup_safe(outcome.source)}")
-
-    def warn(self, message: str) -> None:
-        self._print(f"[yellow]Warning:[/yellow] {_markup_safe(message)}")
-
-    def finish(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-
-    def _print(self, markup: str) -> None:
-        console = self.progress.console if self.progress is not None else self.console
-        console.print(markup, soft_wrap=True)
-
-
-def _markup_safe(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
-def print_summary(result: BatchResult, *, verbose: bool = False) -> None:
-    """The end-of-run table on stdout: one row per article (failed ones first in attention)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    # Piped output gets lines long enough for the whole table instead of 80 columns.
-    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    table = Table(title=_markup_safe(f"daen run → {result.output}"), title_justify="left")
-    longest = max((len(o.source) for o in result.outcomes), default=10)
-    table.add_column("article", overflow="fold", min_width=min(longest, 40))
-    for column in ("sentences", "edits", "flags", "check"):
-        table.add_column(column, justify="right")
-    table.add_column("English")
-    table.add_column("this run")
-    for outcome in result.outcomes:
-        if outcome.status == "failed":
-            continue
-        c = outcome.counts
-        table.add_row(
-            _markup_safe(outcome.source), str(c.get("sentences", "")), str(c.get("edits", "")),
-            str(c.get("flags", "")), str(c.get("low_confidence", "")), outcome.translation,
-            "updated" if outcome.status == "done" else "unchanged",
-        )
-    for outcome in result.failed:
-        table.add_row(_markup_safe(outcome.source), "", "", "", "", "", "[red]failed[/red]")
-    console.print(table)
-    done = sum(1 for o in result.outcomes if o.status == "done")
-    unchanged = sum(1 for o in result.outcomes if o.status == "unchanged")
-    line = (
-        f"{len(result.outcomes)} article(s): {done} updated, {unchanged} unchanged, "
-        f"{len(result.failed)} failed; {len(result.skipped)} other file(s) skipped; "
-        f"{result.seconds:.1f} s. Open {result.output / INDEX}"
-    )
-    console.print(_markup_safe(line))
-    if verbose:
-        for skipped in result.skipped:
-            console.print(_markup_safe(f"skipped {skipped.path}: {skipped.reason}"))
-
-
-def run_command(
-    input_dir: Path,
-    output_dir: Path,
-    options: RunOptions,
-    *,
-    quiet: bool = False,
-    verbose: bool = False,
-    require_translation: bool = False,
-    fake_translator_delay: float | None = None,
-) -> int:
-    """``daen run``: the batch with a progress bar, the summary, and the exit code.
-
-    Exit code 1 when any article failed (or, with ``require_translation``, when the model was
-    unavailable); 0 otherwise. A missing model is reported once, at the end, on stderr.
-    """
-    reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
-    translator = None
-    if fake_translator_delay is not None:
-        translator = FakeTranslator(fake_translator_delay)
-    try:
-        result = run_batch(input_dir, output_dir, options, translator=translator, reporter=reporter)
-    finally:
-        reporter.finish()
-    for warning in result.warnings:
-        reporter.warn(warning)
-    if not quiet:
-        print_summary(result, verbose=verbose)
-    if result.failed:
-        reporter.console.print(
-            f"[red]{len(result.failed)} article(s) failed[/red] (listed above and in "
-            f"{_markup_safe(str(result.output / INDEX))}).", soft_wrap=True,
-        )
-    if result.translation_error:
-        print(
-            "Warning: back-translation missing (the cleanup outputs were written): "
-            f"{result.translation_error}",
-            file=sys.stderr,
-        )
-        if require_translation:
-            return 1
-    return result.exit_code

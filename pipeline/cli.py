@@ -195,7 +195,8 @@ def run(
 
     Incremental: unchanged articles are skipped. Exit code 1 when any article failed.
     """
-    from pipeline.batch import RunOptions, UsageError, run_command
+    from pipeline.batch import RunOptions, UsageError
+    from pipeline.console import run_command
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")

@@ -1,0 +1,180 @@
+"""Finding a batch's articles and checking its input files (``daen run``'s first steps).
+
+Input files are only ever read.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import InputError
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not an article
+RESERVED_NAMES = frozenset({"index", "manifest", "diff"})  # batch-level files at the top
+# A line longer than this is not prose (minified text, a data dump): the file is refused.
+MAX_LINE_BYTES = 200_000
+
+
+@dataclass
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    relative: str  # POSIX path relative to the input folder
+    name: str  # output name: ``relative`` without its suffix
+
+
+def discover(
+    input_dir: Path, output_dir: Path | None = None
+) -> tuple[list[Source], list[SkippedFile], list[str]]:
+    """Article files under ``input_dir``, files skipped, and warnings (e.g. folder loops).
+
+    Hidden files and folders (``.name``) are ignored. Folder links are followed, each real
+    folder visited once, so a link loop is reported instead of followed forever. The output
+    folder is never read as input.
+    """
+    root = input_dir.resolve()
+    skip_dir = output_dir.resolve() if output_dir is not None else None
+    sources: list[Source] = []
+    skipped: list[SkippedFile] = []
+    warnings: list[str] = []
+    seen = {_dir_key(root)}
+    stack = [(input_dir, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            warnings.append(f"{prefix or '.'}: folder cannot be read ({error.strerror}); skipped")
+            continue
+        subfolders = []
+        for entry in entries:
+            relative = f"{prefix}{entry.name}"
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                path = Path(entry.path)
+                real = path.resolve()
+                if skip_dir is not None and real == skip_dir:
+                    warnings.append(
+                        f"{relative}/: the output folder is inside the input folder; "
+                        "its files are not read as articles"
+                    )
+                    continue
+                try:
+                    key = _dir_key(path)
+                except OSError as error:
+                    warnings.append(f"{relative}/: cannot be read ({error.strerror}); skipped")
+                    continue
+                if key in seen:
+                    warnings.append(
+                        f"{relative}/: link to a folder already read (a link loop?); skipped"
+                    )
+                    continue
+                seen.add(key)
+                subfolders.append((path, relative + "/"))
+            elif entry.name.lower().endswith(ORIGINAL_SUFFIX):
+                skipped.append(SkippedFile(relative, "English original of an article (for QA)"))
+            elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
+                stem = relative.rsplit(".", 1)[0]
+                sources.append(Source(Path(entry.path), relative, stem))
+            else:
+                skipped.append(SkippedFile(relative, "not a .txt or .md file"))
+        stack.extend(reversed(subfolders))
+    sources.sort(key=lambda s: s.relative)
+    skipped.sort(key=lambda s: s.path)
+    return sources, skipped, warnings
+
+
+def _dir_key(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino
+
+
+def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
+    """Sources whose outputs would overwrite another's (or the batch files): name -> message.
+
+    Names are compared ignoring case, so a batch copied to a case-insensitive disk keeps
+    every file.
+    """
+    problems: dict[str, str] = {}
+    by_key: dict[str, list[Source]] = {}
+    for source in sources:
+        by_key.setdefault(source.name.casefold(), []).append(source)
+    for group in by_key.values():
+        if len(group) > 1:
+            names = ", ".join(s.relative for s in group)
+            for source in group:
+                problems[source.relative] = (
+                    f"{source.relative}: its outputs would have the same names as those of "
+                    f"another input ({names}); rename one of them"
+                )
+    for source in sources:
+        if source.name.casefold() in RESERVED_NAMES:
+            problems[source.relative] = (
+                f"{source.relative}: its outputs would overwrite the batch's own "
+                f"{source.name}.html/{source.name}.json; rename the file"
+            )
+    return problems
+
+
+
+def read_input(path: Path, name: str) -> bytes:
+    """The bytes of one input file, or an :class:`InputError` naming the file and problem."""
+    from pipeline.reader import MAX_ARTICLE_BYTES
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(name, "not a regular file (a device, pipe or socket)")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise InputError(
+                name, f"file is {info.st_size / 1e6:.0f} MB; articles over "
+                f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused"
+            )
+        with path.open("rb") as handle:
+            data = handle.read()
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError(name, "permission denied: the file cannot be read") from None
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(name, "broken link: the file it points to does not exist") from None
+        raise InputError(name, "no such file (removed during the run?)") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InputError(name, "link loop: the link points (indirectly) to itself") from None
+        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
+    return data
+
+
+def check_text_shape(data: bytes, name: str) -> None:
+    """Refuse what cannot be an article: an empty file, or a line too long to be prose."""
+    if not data.strip():
+        raise InputError(name, "empty file: there is nothing to clean")
+    longest, line_number = 0, 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if len(line) > longest:
+            longest, line_number = len(line), number
+    if longest > MAX_LINE_BYTES:
+        raise InputError(
+            name,
+            f"line {line_number} is {longest:,} bytes long; lines over {MAX_LINE_BYTES:,} bytes "
+            "are not article text (minified or data file?), so the file is refused",
+        )
+

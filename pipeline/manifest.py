@@ -1,0 +1,174 @@
+"""The batch's record: ``manifest.json`` and the run entries that make ``daen run`` incremental.
+
+The manifest holds the run's settings and run key, one entry per finished article and one per
+failed article. Each article's own record (``<name>.json``) holds its run entry too, written
+last, so a run killed before the manifest was saved still finds what it finished.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import __version__
+from pipeline.document import SCHEMA_VERSION
+from pipeline.errors import DaenError
+from pipeline.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from pipeline.batch import Pipeline, RunOptions
+
+# The batch's own files, at the top of the output folder.
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+MANIFEST_SAVE_SECONDS = 2.0
+MANIFEST_SCHEMA = 1
+
+
+def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
+    """The last saved manifest (empty when there is none), and a warning if it was unusable."""
+    path = output_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as error:
+        return {}, f"{path}: unreadable manifest ({error}); every article is checked again"
+    if not isinstance(data, dict) or data.get("manifest_schema") != MANIFEST_SCHEMA:
+        return {}, f"{path}: manifest from another version; every article is checked again"
+    return data, None
+
+
+class OutputListing:
+    """File names per output folder, read once per run (cheaper than a stat per output)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[Path, set[str]] = {}
+
+    def exists(self, path: Path) -> bool:
+        names = self.folders.get(path.parent)
+        if names is None:
+            try:
+                names = {e.name for e in os.scandir(path.parent) if e.is_file()}
+            except OSError:
+                names = set()
+            self.folders[path.parent] = names
+        return path.name in names
+
+
+def entry_is_current(
+    entry: Any, digest: str, key: str, paths: dict[str, Path], listing: OutputListing
+) -> bool:
+    return (
+        isinstance(entry, dict)
+        and entry.get("input_sha256") == digest
+        and entry.get("key") == key
+        and all(listing.exists(path) for path in paths.values())
+    )
+
+
+def entry_from_record(path: Path) -> dict[str, Any] | None:
+    """The run entry stored in an article's record (written last when it was finished)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            entry = json.load(handle).get("run")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def manifest_text(data: dict[str, Any]) -> str:
+    """JSON with one top-level key, and one article, per line: readable, and fast to write
+    (``indent`` would switch json to its slow pure-Python encoder)."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = []
+    for key, value in data.items():
+        if key in ("articles", "failed") and isinstance(value, dict) and value:
+            inner = ",\n".join(f"  {dump(k)}: {dump(v)}" for k, v in value.items())
+            lines.append(f" {dump(key)}: {{\n{inner}\n }}")
+        else:
+            lines.append(f" {dump(key)}: {dump(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+class ManifestWriter:
+    """Holds the manifest in memory and saves it atomically, at most every few seconds."""
+
+    def __init__(self, output_dir: Path, data: dict[str, Any]) -> None:
+        self.path = output_dir / MANIFEST
+        self.data = data
+        self.saved_at = time.monotonic()
+
+    def save(self, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self.saved_at < MANIFEST_SAVE_SECONDS:
+            return
+        text = manifest_text(self.data)
+        try:
+            write_atomic(self.path, text + "\n")
+        except OSError as error:
+            raise DaenError(f"{self.path}: cannot be written ({error.strerror or error})") from None
+        self.saved_at = time.monotonic()
+
+
+def new_manifest(
+    input_dir: Path,
+    options: RunOptions,
+    pipeline: Pipeline,
+    started_at: str,
+    previous: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "manifest_schema": MANIFEST_SCHEMA,
+        "tool": "daen",
+        "version": __version__,
+        "record_schema": SCHEMA_VERSION,
+        "input": str(input_dir.resolve()),
+        "started": started_at,
+        "finished": None,
+        "settings": options.settings() | {"device": options.device, "force": options.force},
+        "run_key": pipeline.key,
+        "rules": pipeline.rules,
+        "translation": previous.get("translation", {}),
+        "articles": {},
+        "failed": {},
+        "skipped": [],
+        "warnings": [],
+    }
+
+
+def translation_block(
+    options: RunOptions,
+    identity: dict[str, str] | None,
+    error: str | None,
+    previous: dict[str, Any],
+    worked: bool,
+) -> dict[str, Any]:
+    if not options.translate:
+        return {"status": "disabled"}
+    if identity is not None:
+        return {"status": "ok", **identity}
+    if error is not None:
+        return {"status": "missing", "model": _model_name(options), "error": error}
+    block: dict[str, Any] = previous.get("translation") or {"status": "not needed"}
+    return block if not worked else {"status": "missing", "model": _model_name(options)}
+
+
+def _model_name(options: RunOptions) -> str:
+    if options.model:
+        return options.model
+    try:
+        return str(importlib.import_module("pipeline.translate").DEFAULT_MODEL)
+    except (ImportError, AttributeError):
+        return "the default model"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
