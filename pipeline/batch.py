@@ -33,7 +33,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -469,10 +470,311 @@ def run_batch(
     Raises :class:`UsageError` for arguments that cannot work, and ``RuleTableError`` for a
     broken rule table (which affects every article); everything else is per article.
     """
-    options = options or RunOptions()
-    reporter = reporter or NullReporter()
-    started, started_at = time.perf_counter(), utc_now()
-    timings: dict[str, float] = {}
+    run = _BatchRun(input_dir, output_dir, options or RunOptions(), reporter or NullReporter())
+    with run.timed("discover_s"):
+        run.plan()
+    with run.timed("load_translator_s"):
+        run.prepare_translator(translator, translator_factory)
+    run.keep_unchanged()
+    with run.timed("cleanup_s"):
+        run.clean()
+    run.translate_and_write()
+    run.close_translator()
+    return run.finish()
+
+
+class _BatchRun:
+    """One run of :func:`run_batch`: the state its phases share, and one method per phase."""
+
+    manifest: dict[str, Any]  # the new manifest, started once the articles are found
+    writer: ManifestWriter
+    collisions: dict[str, str]  # input path -> why its outputs cannot be written
+
+    def __init__(
+        self, input_dir: Path, output_dir: Path, options: RunOptions, reporter: Reporter
+    ) -> None:
+        self.started, self.started_at = time.perf_counter(), utc_now()
+        _check_folders(input_dir, output_dir)
+        self.input_dir, self.output_dir = input_dir, output_dir
+        self.options, self.reporter = options, reporter
+        self.timings: dict[str, float] = {}
+        self.previous, manifest_warning = load_manifest(output_dir)
+        self.pipeline = load_pipeline(options, self.previous.get("rules"))
+        self.warnings: list[str] = [manifest_warning] if manifest_warning else []
+        self.sources: list[Source] = []
+        self.skipped: list[SkippedFile] = []
+        self.outcomes: dict[str, Outcome] = {}  # by input path
+        self.todo: list[_Work] = []
+        self.retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
+        self.unchanged: list[tuple[Source, dict[str, Any]]] = []
+        self.cleaned: list[_Work] = []
+        self.translator: TranslatorLike | None = None
+        self.owns_translator = False
+        self.identity: dict[str, str] | None = None
+        self.translation_error: str | None = None
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Add the time the block takes to ``timings[name]``."""
+        t0 = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + (time.perf_counter() - t0)
+
+    # 1-2. discover and plan
+
+    def plan(self) -> None:
+        """Find the articles, then sort them: to do, to retry (no translation yet), unchanged."""
+        self._discover()
+        self.manifest = new_manifest(
+            self.input_dir, self.options, self.pipeline, self.started_at, self.previous
+        )
+        self.writer = ManifestWriter(self.output_dir, self.manifest)
+        listing = OutputListing()
+        for source in self.sources:
+            self._plan_article(source, listing)
+
+    def _discover(self) -> None:
+        self.sources, self.skipped, found_warnings = discover(self.input_dir, self.output_dir)
+        self.warnings += found_warnings
+        if not self.sources:
+            self.warnings.append(f"{self.input_dir}: no .txt or .md files found")
+        self.collisions = find_collisions(self.sources)
+        if remove_stale_temp_files(self.output_dir):
+            self.warnings.append(
+                f"{self.output_dir}: removed temporary files left by an interrupted run"
+            )
+
+    def _plan_article(self, source: Source, listing: OutputListing) -> None:
+        if source.relative in self.collisions:
+            self._fail(source, self.collisions[source.relative])
+            return
+        try:
+            data = read_input(source.path, source.relative)
+        except InputError as error:
+            self._fail(source, str(error))
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        entry = None if self.options.force else self._finished_entry(source, digest, listing)
+        if entry is None or _original_changed(entry, source, self.input_dir, self.options):
+            self.todo.append(_Work(source, data, digest))
+        elif self.options.translate and entry.get("translation") in ("missing", "partial"):
+            self.retry.append((source, entry))
+        else:
+            self.unchanged.append((source, entry))
+
+    def _finished_entry(
+        self, source: Source, digest: str, listing: OutputListing
+    ) -> dict[str, Any] | None:
+        """The article's last finished run, if its input, run key and outputs still hold.
+
+        Found in the last manifest or, when that was not saved since (a killed run), in the
+        article's own record.
+        """
+        paths = output_paths(self.output_dir, source.name)
+        entry = self.previous.get("articles", {}).get(source.name)
+        if not entry_is_current(entry, digest, self.pipeline.key, paths, listing):
+            entry = entry_from_record(paths["json"])
+            if not entry_is_current(entry, digest, self.pipeline.key, paths, listing):
+                return None
+        return entry
+
+    # 3. translator, only when something needs translating
+
+    def prepare_translator(
+        self,
+        translator: TranslatorLike | None,
+        factory: Callable[[RunOptions], TranslatorLike] | None,
+    ) -> None:
+        """Load the translator if anything needs translating; a failure is remembered, not
+        raised. Unchanged articles whose translation is missing or from another model are
+        then done again."""
+        self.translator, self.owns_translator = translator, translator is None
+        if self.options.translate and (self.todo or self.retry):
+            if self.translator is None:
+                self.translator = self._load_translator(factory)
+            if self.translator is not None:
+                self.identity = dict(self.translator.identity)
+                self._redo_stale_translations()
+                return
+        self.unchanged += self.retry
+
+    def _load_translator(
+        self, factory: Callable[[RunOptions], TranslatorLike] | None
+    ) -> TranslatorLike | None:
+        try:
+            return (factory or load_model_translator)(self.options)
+        except DaenError as error:
+            self.translation_error = str(error)
+            return None
+
+    def _redo_stale_translations(self) -> None:
+        keep = []
+        for source, entry in [*self.unchanged, *self.retry]:
+            if entry.get("translation") in ("missing", "partial") or (
+                entry.get("model") not in (None, self.identity)
+            ):
+                self.todo.append(_Work(source, b"", ""))  # read again when cleaned
+            else:
+                keep.append((source, entry))
+        self.unchanged = keep
+
+    def keep_unchanged(self) -> None:
+        """Carry the unchanged articles' entries over to the new manifest, and report them."""
+        for source, entry in self.unchanged:
+            self.manifest["articles"][source.name] = entry
+            self._report(Outcome(
+                source.name, source.relative, "unchanged", counts=entry.get("counts", {}),
+                translation=entry.get("translation", ""),
+            ))
+
+    # 4. clean
+
+    def clean(self) -> None:
+        """Read and clean every article to do; one that cannot be cleaned fails alone."""
+        if self.todo:
+            self.pipeline.load()  # a broken rule table stops the run here, before any article
+        for work in sorted(self.todo, key=lambda w: w.source.relative):
+            problem = _clean(work, self.pipeline)
+            if problem is not None:
+                self._fail(work.source, problem)
+            else:
+                self.cleaned.append(work)
+
+    # 5. translate and write, chunk by chunk
+
+    def translate_and_write(self) -> None:
+        """Back-translate the cleaned articles chunk by chunk, writing each chunk's outputs."""
+        self.reporter.start(len(self.cleaned), sum(_sentence_count(w) for w in self.cleaned))
+        self.timings.update(translate_s=0.0, write_s=0.0, qa_s=0.0)
+        note = _note(self.options, self.translation_error)
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="daen-write")
+        for chunk in _chunks(self.cleaned, self.options.chunk_sentences):
+            chunk_note = self._translate(chunk, note)
+            with self.timed("qa_s"):
+                self.warnings += _check_originals(chunk, self.input_dir, self.options)
+            for work in chunk:
+                self._write(work, chunk_note, pool)
+        pool.shutdown(wait=True)
+
+    def _translate(self, chunk: list[_Work], note: Any) -> Any:
+        """Back-translate one chunk; the note its outputs carry (the failure's, if it failed)."""
+        if self.translator is None or not self.options.translate:
+            self.reporter.advance(sentences=sum(_sentence_count(w) for w in chunk))
+            return note
+        articles = [w.article for w in chunk if w.article is not None]
+        t0 = time.perf_counter()
+        try:
+            translate_chunk(
+                articles, self.translator, lambda n: self.reporter.advance(sentences=n)
+            )
+        except Exception as error:  # the chunk loses its translations, not the batch
+            note = self._translation_failed(chunk, articles, error)
+        elapsed = time.perf_counter() - t0
+        self.timings["translate_s"] += elapsed
+        _share_translate_time(chunk, elapsed)
+        return note
+
+    def _translation_failed(
+        self, chunk: list[_Work], articles: list[Article], error: Exception
+    ) -> Any:
+        for article in articles:
+            for sentence in article.sentences():
+                sentence.translation = None
+        detail = str(error) if isinstance(error, DaenError) else (
+            f"{type(error).__name__}: {error}"
+        )
+        self.warnings.append(
+            f"back-translation failed for {len(articles)} article(s) "
+            f"({', '.join(w.source.relative for w in chunk[:3])}"
+            f"{', …' if len(chunk) > 3 else ''}): {detail}"
+        )
+        return _note(self.options, detail)
+
+    def _write(self, work: _Work, note: Any, pool: Executor) -> None:
+        with self.timed("write_s"):
+            outcome, entry = _write_article(
+                work, self.output_dir, self.pipeline, note, self.identity, pool
+            )
+        name = work.source.name
+        if outcome.status == "failed":
+            self.manifest["failed"][name] = {
+                "source": work.source.relative, "message": outcome.message,
+            }
+        else:
+            self.manifest["articles"][name] = entry
+            self.manifest["failed"].pop(name, None)
+        work.article = None  # free memory as we go
+        self._report(outcome)
+        self.reporter.advance(articles=1)
+        self.writer.save()
+
+    def close_translator(self) -> None:
+        """Close a translator this run loaded (e.g. its translation cache)."""
+        translator = self.translator
+        if self.owns_translator and translator is not None and hasattr(translator, "close"):
+            translator.close()
+
+    # 6. manifest and index
+
+    def finish(self) -> BatchResult:
+        """Write the index page and save the manifest; what happened."""
+        with self.timed("index_s"):
+            self._complete_manifest()
+            self._write_index()
+        self.timings["total_s"] = time.perf_counter() - self.started
+        self.manifest["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
+        self.manifest["totals"] = self._totals()
+        self.writer.save(force=True)
+        self.reporter.finish()
+        ordered = [self.outcomes[s.relative] for s in self.sources if s.relative in self.outcomes]
+        return BatchResult(
+            self.output_dir, ordered, self.skipped, self.warnings, self.translation_error,
+            time.perf_counter() - self.started,
+        )
+
+    def _complete_manifest(self) -> None:
+        manifest = self.manifest
+        manifest["finished"] = utc_now()
+        manifest["translation"] = translation_block(
+            self.options, self.identity, self.translation_error, self.previous,
+            bool(self.cleaned),
+        )
+        manifest["skipped"] = [asdict(s) for s in self.skipped]
+        manifest["warnings"] = self.warnings
+        manifest["articles"] = dict(sorted(manifest["articles"].items()))
+        manifest["failed"] = dict(sorted(manifest["failed"].items()))
+
+    def _write_index(self) -> None:
+        from pipeline.render.index import index_page
+
+        this_run: dict[str, str] = {o.name: o.status for o in self.outcomes.values()}
+        write_atomic(self.output_dir / INDEX, index_page(self.manifest, this_run))
+
+    def _totals(self) -> dict[str, int]:
+        statuses = [o.status for o in self.outcomes.values()]
+        return {
+            "articles": len(self.sources),
+            "done": statuses.count("done"),
+            "unchanged": statuses.count("unchanged"),
+            "failed": statuses.count("failed"),
+            "skipped_files": len(self.skipped),
+        }
+
+    # shared by the phases
+
+    def _fail(self, source: Source, message: str) -> None:
+        self.manifest["failed"][source.name] = {"source": source.relative, "message": message}
+        self._report(Outcome(source.name, source.relative, "failed", message))
+
+    def _report(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.source] = outcome
+        self.reporter.article(outcome)
+
+
+def _check_folders(input_dir: Path, output_dir: Path) -> None:
+    """Refuse folders that cannot work (a :class:`UsageError`); create the output folder."""
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: not a folder (give the folder that holds the articles)")
     if output_dir.exists() and not output_dir.is_dir():
@@ -483,210 +785,13 @@ def run_batch(
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(f"{output_dir}: cannot be created ({error.strerror or error})") from None
-    previous, manifest_warning = load_manifest(output_dir)
-    pipeline = load_pipeline(options, previous.get("rules"))
-    warnings: list[str] = []
-    if manifest_warning:
-        warnings.append(manifest_warning)
 
-    # 1. discover
-    t0 = time.perf_counter()
-    sources, skipped, found_warnings = discover(input_dir, output_dir)
-    warnings += found_warnings
-    if not sources:
-        warnings.append(f"{input_dir}: no .txt or .md files found")
-    collisions = find_collisions(sources)
-    if remove_stale_temp_files(output_dir):
-        warnings.append(f"{output_dir}: removed temporary files left by an interrupted run")
-    old_articles: dict[str, Any] = previous.get("articles", {})
-    manifest = new_manifest(input_dir, options, pipeline, started_at, previous)
-    writer = ManifestWriter(output_dir, manifest)
-    articles_entries: dict[str, Any] = manifest["articles"]
-    failed_entries: dict[str, Any] = manifest["failed"]
-    outcomes: dict[str, Outcome] = {}
 
-    def fail(source: Source, message: str) -> None:
-        outcomes[source.relative] = Outcome(source.name, source.relative, "failed", message)
-        failed_entries[source.name] = {"source": source.relative, "message": message}
-        reporter.article(outcomes[source.relative])
-
-    # 2. plan
-    listing = OutputListing()
-    todo: list[_Work] = []
-    retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
-    unchanged: list[tuple[Source, dict[str, Any]]] = []
-    for source in sources:
-        if source.relative in collisions:
-            fail(source, collisions[source.relative])
-            continue
-        try:
-            data = read_input(source.path, source.relative)
-        except InputError as error:
-            fail(source, str(error))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        paths = output_paths(output_dir, source.name)
-        entry = old_articles.get(source.name)
-        current = not options.force and entry_is_current(
-            entry, digest, pipeline.key, paths, listing
-        )
-        if not options.force and not current:  # finished, but not yet in the manifest?
-            entry = entry_from_record(paths["json"])
-            current = entry_is_current(entry, digest, pipeline.key, paths, listing)
-        if not current or _original_changed(entry, source, input_dir, options):
-            todo.append(_Work(source, data, digest))
-            continue
-        assert entry is not None
-        if options.translate and entry.get("translation") in ("missing", "partial"):
-            retry.append((source, entry))
-        else:
-            unchanged.append((source, entry))
-    timings["discover_s"] = time.perf_counter() - t0
-
-    # 3. translator, only when something needs translating
-    t0 = time.perf_counter()
-    translation_error: str | None = None
-    identity: dict[str, str] | None = None
-    owns_translator = translator is None
-    if options.translate and (todo or retry):
-        if translator is None:
-            try:
-                translator = (translator_factory or load_model_translator)(options)
-            except DaenError as error:
-                translation_error = str(error)
-        if translator is not None:
-            identity = dict(translator.identity)
-            keep = []
-            for source, entry in [*unchanged, *retry]:
-                if entry.get("translation") in ("missing", "partial") or (
-                    entry.get("model") not in (None, identity)
-                ):
-                    todo.append(_Work(source, b"", ""))  # read again below
-                else:
-                    keep.append((source, entry))
-            unchanged = keep
-        else:
-            unchanged += retry
-    else:
-        unchanged += retry
-    timings["load_translator_s"] = time.perf_counter() - t0
-    for source, entry in unchanged:
-        articles_entries[source.name] = entry
-        outcomes[source.relative] = Outcome(
-            source.name, source.relative, "unchanged", counts=entry.get("counts", {}),
-            translation=entry.get("translation", ""),
-        )
-        reporter.article(outcomes[source.relative])
-
-    # 4. clean
-    t0 = time.perf_counter()
-    if todo:
-        pipeline.load()  # a broken rule table stops the run here, before any article
-    cleaned: list[_Work] = []
-    for work in sorted(todo, key=lambda w: w.source.relative):
-        problem = _clean(work, pipeline)
-        if problem is not None:
-            fail(work.source, problem)
-        else:
-            cleaned.append(work)
-    timings["cleanup_s"] = time.perf_counter() - t0
-    total_sentences = sum(_sentence_count(w) for w in cleaned)
-    reporter.start(len(cleaned), total_sentences)
-
-    # 5. translate and write, chunk by chunk
-    note = _note(options, translation_error)
-    translate_s = render_s = qa_s = 0.0
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="daen-write")
-    for chunk in _chunks(cleaned, options.chunk_sentences):
-        articles = [w.article for w in chunk if w.article is not None]
-        chunk_note = note
-        if translator is not None and options.translate:
-            t0 = time.perf_counter()
-            try:
-                translate_chunk(
-                    articles, translator, lambda n: reporter.advance(sentences=n)
-                )
-            except Exception as error:  # the chunk loses its translations, not the batch
-                for article in articles:
-                    for sentence in article.sentences():
-                        sentence.translation = None
-                detail = str(error) if isinstance(error, DaenError) else (
-                    f"{type(error).__name__}: {error}"
-                )
-                chunk_note = _note(options, detail)
-                warnings.append(
-                    f"back-translation failed for {len(articles)} article(s) "
-                    f"({', '.join(w.source.relative for w in chunk[:3])}"
-                    f"{', …' if len(chunk) > 3 else ''}): {detail}"
-                )
-            elapsed = time.perf_counter() - t0
-            translate_s += elapsed
-            sentences = max(1, sum(_sentence_count(w) for w in chunk))
-            for work in chunk:
-                work.translate_s = elapsed * _sentence_count(work) / sentences
-        else:
-            reporter.advance(sentences=sum(_sentence_count(w) for w in chunk))
-        t0 = time.perf_counter()
-        warnings += _check_originals(chunk, input_dir, options)
-        qa_s += time.perf_counter() - t0
-        for work in chunk:
-            t0 = time.perf_counter()
-            outcome, entry = _write_article(
-                work, output_dir, pipeline, chunk_note, identity, pool
-            )
-            render_s += time.perf_counter() - t0
-            outcomes[work.source.relative] = outcome
-            if outcome.status == "failed":
-                failed_entries[work.source.name] = {
-                    "source": work.source.relative, "message": outcome.message,
-                }
-            else:
-                articles_entries[work.source.name] = entry
-                failed_entries.pop(work.source.name, None)
-            work.article = None  # free memory as we go
-            reporter.article(outcome)
-            reporter.advance(articles=1)
-            writer.save()
-    pool.shutdown(wait=True)
-    timings["translate_s"] = translate_s
-    timings["write_s"] = render_s
-    timings["qa_s"] = qa_s
-    if owns_translator and translator is not None and hasattr(translator, "close"):
-        translator.close()  # e.g. the translation cache
-
-    # 6. manifest and index
-    t0 = time.perf_counter()
-    manifest["finished"] = utc_now()
-    manifest["translation"] = translation_block(
-        options, identity, translation_error, previous, bool(cleaned)
-    )
-    manifest["skipped"] = [asdict(s) for s in skipped]
-    manifest["warnings"] = warnings
-    manifest["articles"] = dict(sorted(articles_entries.items()))
-    manifest["failed"] = dict(sorted(failed_entries.items()))
-    this_run: dict[str, str] = {o.name: o.status for o in outcomes.values()}
-    from pipeline.render.index import index_page
-
-    write_atomic(output_dir / INDEX, index_page(manifest, this_run))
-    timings["index_s"] = time.perf_counter() - t0
-    timings["total_s"] = time.perf_counter() - started
-    manifest["timings"] = {k: round(v, 4) for k, v in timings.items()}
-    manifest["totals"] = {
-        "articles": len(sources),
-        "done": sum(1 for o in outcomes.values() if o.status == "done"),
-        "unchanged": sum(1 for o in outcomes.values() if o.status == "unchanged"),
-        "failed": sum(1 for o in outcomes.values() if o.status == "failed"),
-        "skipped_files": len(skipped),
-    }
-    writer.save(force=True)
-    reporter.finish()
-    ordered = [outcomes[s.relative] for s in sources if s.relative in outcomes]
-    return BatchResult(
-        output_dir, ordered, skipped, warnings, translation_error,
-        time.perf_counter() - started,
-    )
+def _share_translate_time(chunk: list[_Work], seconds: float) -> None:
+    """Give each article of a chunk its share of the chunk's translation time, by sentences."""
+    sentences = max(1, sum(_sentence_count(w) for w in chunk))
+    for work in chunk:
+        work.translate_s = seconds * _sentence_count(work) / sentences
 
 
 def _note(options: RunOptions, error: str | None) -> Any:
