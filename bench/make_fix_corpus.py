@@ -32,6 +32,13 @@ from pathlib import Path
 
 PACKAGES = ["libreoffice-help-da", "debian-edu-doc-da"]
 GIMP = "gimp-help-da"
+# Where each package keeps its Danish pages: only these are read, so other packages unpacked
+# into the same cache (the prose corpus's, say) never leak into this corpus.
+FOLDERS = {
+    "libreoffice-help-da": "usr/share/libreoffice/help/da",
+    "debian-edu-doc-da": "usr/share/doc/debian-edu-doc-da",
+    GIMP: "usr/share/gimp/2.0/help/da",
+}
 DANISH_FUNCTION_WORDS = frozenset(
     "og i at er det en til på der med som for de af ikke den kan du har et eller vil fra "
     "skal hvis når så sig om man denne dette disse også blive bliver være var ved".split()
@@ -95,9 +102,10 @@ def page_blocks(markup: str) -> list[tuple[str, str]]:
     return blocks
 
 
-def documents(root: Path) -> list[list[tuple[str, str]]]:
+def documents(root: Path, packages: list[str] | None = None) -> list[list[tuple[str, str]]]:
     docs = []
-    for page in sorted(root.rglob("*.html")):
+    folders = [root / FOLDERS[p] for p in (packages or PACKAGES)]
+    for page in sorted(p for folder in folders for p in folder.rglob("*.html")):
         markup = page.read_text(encoding="utf-8", errors="replace")
         blocks = page_blocks(markup)
         if "debian-edu" in page.name:
@@ -188,8 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gimp", action="store_true", help="also use gimp-help-da (50 MB)")
     args = parser.parse_args(argv)
 
-    root = fetch(PACKAGES + ([GIMP] if args.gimp else []), args.cache)
-    docs = documents(root)
+    packages = PACKAGES + ([GIMP] if args.gimp else [])
+    root = fetch(packages, args.cache)
+    docs = documents(root, packages)
     rng = random.Random(args.seed)
     rng.shuffle(docs)
     docs = docs[: args.max_docs]

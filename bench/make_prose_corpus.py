@@ -119,7 +119,7 @@ def guide_documents(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("/tmp/daen-prose-corpus"))
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/daen-fix-corpus-cache"))
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/daen-prose-corpus-cache"))
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-docs", type=int, default=600)
     parser.add_argument(
