@@ -176,6 +176,7 @@ def single_capital_heading(
     capitals = [
         m for m in WORD.finditer(text, first.end() if first else 0)
         if m.group(0)[0].isupper() and not _in_number_token(text, m.start())
+        and not (m.group(0).isupper() and len(m.group(0)) > 1)  # acronyms (TFTP) keep theirs
     ]
     if len(capitals) != 1 or _keeps_capital_in_place(text, capitals[0]):
         return False
