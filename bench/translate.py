@@ -16,8 +16,8 @@ All rows run in one process run, at beam 4, on the same sentences:
 (c) ``daen``       ``daen translate --backend auto`` in a child process, cold translation cache
                    (the CTranslate2 conversion is done beforehand and timed apart);
     ``raw_ct2``    CTranslate2 called directly with daen's settings (same converted model,
-                   compute type, threads, token-budget batches, tokenization), run just before
-                   and just after (c), averaged;
+                   compute type, threads, token-budget batches, tokenization), in a fresh
+                   process like (c), run just before and just after (c), averaged;
 (d) ``rerun``      ``daen translate`` again after one sentence changed.
 
 ``daen_sps`` counts the seconds inside the pipeline's ``Translator.translate_texts`` (splitting,
@@ -58,6 +58,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help="daen's --threads (default: all cores)")
     parser.add_argument("--backend", default="auto", help="daen's --backend")
     parser.add_argument("--model-dir", type=Path, default=OUT / "random-opus-mt-da-en")
+    parser.add_argument("--raw-ct2-child", nargs=5, help=argparse.SUPPRESS,
+                        metavar=("CONVERTED", "COMPUTE_TYPE", "INTER", "INTRA", "RESULT"))
     args = parser.parse_args()
     args.sentences = args.sentences or (32 if args.quick else 160)
     args.naive_sentences = args.naive_sentences or (8 if args.quick else 24)
@@ -165,6 +167,30 @@ def raw_ct2(converted: Path, tokenizer: Any, texts: list[str], compute_type: str
     return one_pass
 
 
+def run_raw_ct2(args: argparse.Namespace, converted: Path, compute_type: str, inter: int,
+                intra: int, result: Path) -> float:
+    """One pass of :func:`raw_ct2` in a fresh process, as (c) runs in a fresh process: the
+    first translation in a process pays CTranslate2's one-time set-up (kernels, allocations)."""
+    command = [
+        sys.executable, str(Path(__file__).resolve()), "--sentences", str(args.sentences),
+        "--batch-tokens", str(args.batch_tokens), "--model-dir", str(args.model_dir),
+        "--raw-ct2-child", str(converted), compute_type, str(inter), str(intra), str(result),
+    ]
+    subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(json.loads(result.read_text())["sps"])
+
+
+def raw_ct2_child(args: argparse.Namespace) -> None:
+    from transformers import MarianTokenizer
+
+    converted, compute_type, inter, intra, result = args.raw_ct2_child
+    tokenizer = MarianTokenizer.from_pretrained(str(args.model_dir))
+    sentences = make_sentences(tokenizer, args.sentences, seed=7)
+    one_pass = raw_ct2(Path(converted), tokenizer, sentences, compute_type, int(inter),
+                       int(intra), args.batch_tokens)
+    Path(result).write_text(json.dumps({"sps": one_pass()}))
+
+
 def run_daen(args: argparse.Namespace, article: Path, cache_file: Path, out_dir: Path) -> dict:
     """One ``daen translate`` in a child process; its report plus the wall seconds.
 
@@ -198,6 +224,9 @@ def run_daen(args: argparse.Namespace, article: Path, cache_file: Path, out_dir:
 
 def main() -> None:
     args = parse_args()
+    if args.raw_ct2_child:
+        raw_ct2_child(args)
+        return
     run_started = time.perf_counter()
     import torch
     from transformers import MarianTokenizer
@@ -227,10 +256,11 @@ def main() -> None:
     raw_pass: Callable[[], float] | None = None
     if warm.get("backend") == "ct2":
         converted = ct2_backend.ensure_converted(resolved, compute_type, CONVERSIONS / "ct2")
-        raw_pass = raw_ct2(converted, tokenizer, sentences, compute_type,
-                           int(warm["inter_threads"]), int(warm["intra_threads"]),
-                           args.batch_tokens)
-        raw_pass()  # warm-up on the same sentences (CTranslate2 allocates its caches once)
+        settings = (converted, compute_type, int(warm["inter_threads"]),
+                    int(warm["intra_threads"]), work / "raw-result.json")
+
+        def raw_pass() -> float:
+            return run_raw_ct2(args, *settings)
 
     write_article(article, sentences)
     raw_before = raw_pass() if raw_pass else None
