@@ -295,6 +295,7 @@ QUOTE_STYLES: dict[str, QuoteStyle] = {
     "english": QuoteStyle("english", "“", "”", "‘", "’"),
     "english-single": QuoteStyle("english-single", "‘", "’", "“", "”"),
     "german": QuoteStyle("german", "„", "“", "‚", "‘"),
+    "guillemets-single": QuoteStyle("guillemets-single", "›", "‹", "»", "«"),
     "straight": QuoteStyle("straight", '"', '"', "'", "'"),
     "straight-single": QuoteStyle("straight-single", "'", "'", '"', '"'),
 }
@@ -305,9 +306,10 @@ DEFAULT_QUOTE_STYLE = AUTO_QUOTE_STYLE
 FALLBACK_QUOTE_STYLE = "guillemets"
 # The style an outermost quotation's opening mark belongs to.
 _STYLE_OF_OPENER = {
-    "»": "guillemets", "«": "guillemets", "”": "danish", "’": "danish-single",
-    "“": "english", "‘": "english-single", "„": "german", "‚": "german",
-    '"': "straight", "'": "straight-single",
+    "»": "guillemets", "«": "guillemets", "›": "guillemets-single", "‹": "guillemets-single",
+    "”": "danish", "’": "danish-single", "“": "english", "‟": "english", "‘": "english-single",
+    "‛": "english-single", "„": "german", "‚": "german", '"': "straight", "″": "straight",
+    "'": "straight-single", "`": "straight-single", "´": "straight-single",
 }
 
 _DOUBLE_QUOTES = '"“”„‟«»″'

@@ -109,7 +109,7 @@ def test_markup_entities_never_become_markup() -> None:
 # Text drawn from the characters that the rules care about, plus ordinary Danish letters.
 _ALPHABET = st.sampled_from(
     [
-        *"abcæøå ABCÆØÅ.,!?;:-–—'\"“”‘’»«„%0123456789\n",
+        *"abcæøå ABCÆØÅ.,!?;:-–—'\"“”‘’»«„‟‛›‹‚″`´%0123456789\n",
         "\u00a0", "\u200b", "\u00ad", "Ã¸", "&amp;", "&lt;", " ‘ s", "  ", "f.eks.", "kl.",
     ]
 )
@@ -165,3 +165,11 @@ def test_could_change_never_misses_a_change(text: str) -> None:
     for line in text.split("\n"):
         if not could_change(line):
             assert normalize_text(line, NormalizeConfig(disabled=sentence_rules)) == line
+
+
+def test_every_quote_mark_has_a_style() -> None:
+    from pipeline.normalize import _DOUBLE_QUOTES, _SINGLE_QUOTES, _STYLE_OF_OPENER
+
+    assert set(_DOUBLE_QUOTES + _SINGLE_QUOTES) <= set(_STYLE_OF_OPENER)
+    # Single guillemets written the French way round are turned the Danish way round.
+    assert normalized("Han sagde ‹ja› til det.").text == "Han sagde ›ja‹ til det.\n"
