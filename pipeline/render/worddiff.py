@@ -123,16 +123,7 @@ def to_markers(chunks: list[Chunk]) -> str:
     >>> to_markers(word_diff("vi ved alle", "Vi ved det"))
     '[-vi-]{+Vi+} ved [-alle-]{+det+}'
     """
-    out = []
-    for chunk in chunks:
-        if chunk.tag == "equal":
-            out.append(chunk.after)
-            continue
-        if chunk.before:
-            out.append(f"[-{chunk.before}-]")
-        if chunk.after:
-            out.append(f"{{+{chunk.after}+}}")
-    return "".join(out)
+    return _render(chunks, "[-{}-]", "{{+{}+}}")
 
 
 _RED, _GREEN, _RESET = "\x1b[31;9m", "\x1b[32;4m", "\x1b[0m"
@@ -140,15 +131,20 @@ _RED, _GREEN, _RESET = "\x1b[31;9m", "\x1b[32;4m", "\x1b[0m"
 
 def to_ansi(chunks: list[Chunk]) -> str:
     """For a colour terminal: removed words red and struck through, added words green."""
+    return _render(chunks, f"{_RED}{{}}{_RESET}", f"{_GREEN}{{}}{_RESET}")
+
+
+def _render(chunks: list[Chunk], removed: str, added: str) -> str:
+    """Unchanged text as it is; removed and added text through the two format strings."""
     out = []
     for chunk in chunks:
         if chunk.tag == "equal":
             out.append(chunk.after)
             continue
         if chunk.before:
-            out.append(f"{_RED}{chunk.before}{_RESET}")
+            out.append(removed.format(chunk.before))
         if chunk.after:
-            out.append(f"{_GREEN}{chunk.after}{_RESET}")
+            out.append(added.format(chunk.after))
     return "".join(out)
 
 
