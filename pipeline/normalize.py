@@ -395,6 +395,8 @@ def detect_quote_style(texts: list[str]) -> str:
     counts: dict[str, int] = {}
     probe = QUOTE_STYLES[FALLBACK_QUOTE_STYLE]
     for text in texts:
+        if not _ANY_QUOTE.search(text):
+            continue
         for opener in find_quote_pairs(text, probe).outer_openers:
             style = _STYLE_OF_OPENER[opener]
             counts[style] = counts.get(style, 0) + 1
@@ -567,7 +569,10 @@ def normalize_paragraph(
 
 
 def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> int:
-    pairing = find_quote_pairs(_joined(paragraph), style)
+    joined = _joined(paragraph)
+    if not _ANY_QUOTE.search(joined):
+        return 0
+    pairing = find_quote_pairs(joined, style)
     if not pairing.replacements and not pairing.unpaired:
         return 0
     replacements = sorted(pairing.replacements.items())
