@@ -27,8 +27,6 @@ other modules use are re-exported here (``__all__``).
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import os
 import re
@@ -150,6 +148,9 @@ class RunOptions:
     device: str = "auto"
     beams: int | None = None
     batch_tokens: int | None = None
+    precision: str = "auto"
+    threads: int | None = None
+    offline: bool = False
     quote_style: str = "auto"
     # Sentences per translation chunk: the translator batches across the articles of a chunk;
     # outputs are written after each chunk.
@@ -167,7 +168,7 @@ class RunOptions:
         if self.translate:
             data.update(
                 model=self.model, backend=self.backend, beams=self.beams,
-                batch_tokens=self.batch_tokens,
+                batch_tokens=self.batch_tokens, precision=self.precision,
             )
         return data
 
@@ -249,7 +250,6 @@ class Pipeline:
     """
 
     normalize_config: Any
-    has_fix: bool
     key: str
     rules: dict[str, Any]
     fix_rules: Any | None = None
@@ -259,26 +259,25 @@ class Pipeline:
 
         Rules loaded before in this process from tables with the same content are reused.
         """
-        if not self.has_fix or self.fix_rules is not None:
+        if self.fix_rules is not None:
             return
         cache_key = json.dumps(self.rules["tables"], sort_keys=True)
         if self.rules["tables"] and cache_key in _LOADED_FIX_RULES:
             self.fix_rules = _LOADED_FIX_RULES[cache_key]
             return
-        self.fix_rules = importlib.import_module("pipeline.fix").load_fix_rules()
+        from pipeline.fix import load_fix_rules
+
+        self.fix_rules = load_fix_rules()
         if self.rules["tables"]:
             _LOADED_FIX_RULES.clear()
             _LOADED_FIX_RULES[cache_key] = self.fix_rules
 
     def clean(self, article: Article) -> Article:
+        from pipeline.fix import fix_article
         from pipeline.normalize import normalize_article
 
-        article = normalize_article(article, self.normalize_config)
-        if self.has_fix:
-            self.load()
-            fix = importlib.import_module("pipeline.fix")
-            article = fix.fix_article(article, self.fix_rules)
-        return article
+        self.load()
+        return fix_article(normalize_article(article, self.normalize_config), self.fix_rules)
 
 
 def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = None) -> Pipeline:
@@ -294,19 +293,18 @@ def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = N
         config = NormalizeConfig(quote_style=options.quote_style)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    has_fix = importlib.util.find_spec("pipeline.fix") is not None
+    from pipeline.fix import load_fix_rules
+
     fix_rules = None
-    files: dict[str, str] = {}
-    if has_fix:
-        recorded = (previous_rules or {}).get("table_files") or _LAST_TABLE_FILES
-        if recorded and all(Path(p).is_file() for p in recorded.values()):
-            files = dict(recorded)
-        else:
-            fix_rules = importlib.import_module("pipeline.fix").load_fix_rules()
-            files = {
-                name: str(path) for name, path in getattr(fix_rules, "tables", {}).items()
-                if Path(path).is_file()
-            }
+    recorded = (previous_rules or {}).get("table_files") or _LAST_TABLE_FILES
+    if recorded and all(Path(p).is_file() for p in recorded.values()):
+        files = dict(recorded)
+    else:
+        fix_rules = load_fix_rules()
+        files = {
+            name: str(path) for name, path in getattr(fix_rules, "tables", {}).items()
+            if Path(path).is_file()
+        }
     tables = {name: _file_sha256(Path(path)) for name, path in sorted(files.items())}
     if fix_rules is not None and not files:  # tables not exposed: ask the rules
         tables = dict(fix_rules.table_hashes())
@@ -316,9 +314,7 @@ def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = N
     if fix_rules is not None and tables:
         _LOADED_FIX_RULES.clear()
         _LOADED_FIX_RULES[json.dumps(tables, sort_keys=True)] = fix_rules
-    rules = {
-        "code_sha256": code_hash(), "tables": tables, "table_files": files, "fix_stage": has_fix,
-    }
+    rules = {"code_sha256": code_hash(), "tables": tables, "table_files": files}
     key_data = {
         "version": __version__,
         "schema": SCHEMA_VERSION,
@@ -326,7 +322,7 @@ def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = N
         "settings": options.settings(),
     }
     key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-    return Pipeline(config, has_fix, key, rules, fix_rules)
+    return Pipeline(config, key, rules, fix_rules)
 
 
 def _file_sha256(path: Path) -> str:
@@ -345,17 +341,12 @@ def code_hash() -> str:
 
 def load_model_translator(options: RunOptions) -> TranslatorLike:
     """The real translator (raises ModelUnavailableError when the model cannot be had)."""
-    from pipeline.errors import ModelUnavailableError
+    from pipeline import translate
 
-    try:
-        translate = importlib.import_module("pipeline.translate")
-    except ModuleNotFoundError as error:
-        if error.name != "pipeline.translate":
-            raise
-        raise ModelUnavailableError(
-            "back-translation is not part of this installation (pipeline.translate is missing)"
-        ) from None
-    kwargs: dict[str, Any] = {"backend": options.backend, "device": options.device}
+    kwargs: dict[str, Any] = {
+        "backend": options.backend, "device": options.device, "precision": options.precision,
+        "threads": options.threads, "offline": options.offline,
+    }
     if options.beams is not None:
         kwargs["beams"] = options.beams
     if options.batch_tokens is not None:
@@ -401,19 +392,9 @@ def translate_chunk(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Give every sentence of every article a translation, in one call across articles."""
-    try:
-        translate_articles = importlib.import_module("pipeline.translate").translate_articles
-    except ModuleNotFoundError as error:
-        if error.name != "pipeline.translate":
-            raise
-        translate_articles = None
-    if translate_articles is not None:
-        translate_articles(list(articles), translator, progress)
-        return
-    sentences = [s for article in articles for s in article.sentences()]
-    translations = translator.translate_texts([s.text for s in sentences], progress)
-    for sentence, translation in zip(sentences, translations, strict=True):
-        sentence.translation = translation
+    from pipeline.translate import translate_articles
+
+    translate_articles(list(articles), translator, progress)
 
 
 # --------------------------------------------------------------------------------------------

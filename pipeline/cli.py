@@ -7,6 +7,7 @@ one ``Error: …`` line on stderr and exit code 1; usage errors exit 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +69,36 @@ QuoteStyleOption = Annotated[
         ),
     ),
 ]
+
+
+# Translation options shared by `run` and `translate`.
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
+]
+BackendOption = Annotated[
+    str, typer.Option("--backend", help="Engine: auto (ct2 when installed), torch or ct2."),
+]
+DeviceOption = Annotated[
+    str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda[:N], mps.")
+]
+BeamsOption = Annotated[
+    int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's, 4).")
+]
+PrecisionOption = Annotated[
+    str, typer.Option("--precision", help="auto (torch fp32, ct2 int8), fp32, int8, fp16 (GPU).")
+]
+ThreadsOption = Annotated[
+    int | None, typer.Option("--threads", min=1, help="CPU threads (default: all cores).")
+]
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help="Never contact the Hugging Face Hub.")
+]
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in ("auto", "torch", "ct2"):
+        raise typer.BadParameter("choose auto, torch or ct2", param_hint="--backend")
 
 
 def _normalize_config(quote_style: str) -> object:
@@ -138,22 +169,17 @@ def run(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="One line per article and skipped file.")
     ] = False,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Translation model: hub id or local folder.")
-    ] = None,
-    backend: Annotated[
-        str, typer.Option("--backend", help="Translation engine: auto, torch or ct2.")
-    ] = "auto",
-    device: Annotated[
-        str, typer.Option("--device", help="auto, cpu or cuda (cuda:N).")
-    ] = "auto",
-    beams: Annotated[
-        int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's).")
-    ] = None,
+    model: ModelOption = None,
+    backend: BackendOption = "auto",
+    device: DeviceOption = "auto",
+    beams: BeamsOption = None,
     batch_tokens: Annotated[
         int | None,
-        typer.Option("--batch-tokens", min=1, help="Token budget of one translation batch."),
+        typer.Option("--batch-tokens", min=1, help="Padded tokens per model call [1024]."),
     ] = None,
+    precision: PrecisionOption = "auto",
+    threads: ThreadsOption = None,
+    offline: OfflineOption = False,
     no_translate: Annotated[
         bool, typer.Option("--no-translate", help="Cleanup outputs only, no back-translation.")
     ] = False,
@@ -200,12 +226,14 @@ def run(
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")
-    if backend not in ("auto", "torch", "ct2"):
-        raise typer.BadParameter("choose auto, torch or ct2", param_hint="--backend")
+    _check_backend(backend)
     _normalize_config(quote_style)
+    if offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
     options = RunOptions(
         force=force, translate=not no_translate, model=model, backend=backend, device=device,
-        beams=beams, batch_tokens=batch_tokens, quote_style=quote_style,
+        beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
+        offline=offline, quote_style=quote_style,
         originals=originals, qa_threshold=qa_threshold, chunk_sentences=chunk_sentences,
     )
     try:
@@ -352,29 +380,15 @@ def rules_check(data: DataDirOption = None) -> None:
 def translate(
     files: Files,
     output: OutDir = None,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
-    ] = None,
-    backend: Annotated[
-        str, typer.Option("--backend", help="Translation engine: auto, torch or ct2.")
-    ] = "auto",
-    device: Annotated[
-        str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps.")
-    ] = "auto",
-    beams: Annotated[
-        int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's, 4).")
-    ] = None,
+    model: ModelOption = None,
+    backend: BackendOption = "auto",
+    device: DeviceOption = "auto",
+    beams: BeamsOption = None,
     batch_tokens: Annotated[
         int, typer.Option("--batch-tokens", min=1, help="Padded tokens per model call.")
     ] = 1024,
-    precision: Annotated[
-        str,
-        typer.Option("--precision", help="auto, fp32, int8 (CPU) or fp16 (GPU)."),
-    ] = "auto",
-    threads: Annotated[
-        int | None, typer.Option("--threads", min=1, help="CPU threads (default: all cores).")
-    ] = None,
+    precision: PrecisionOption = "auto",
+    threads: ThreadsOption = None,
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse earlier translations.")
     ] = True,
@@ -385,13 +399,10 @@ def translate(
         int | None,
         typer.Option("--max-input-tokens", min=8, help="Split longer sentences at clauses."),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never contact the Hugging Face Hub.")
-    ] = False,
+    offline: OfflineOption = False,
 ) -> None:
     """Back-translate articles to English: .en.txt and a .json record per file with -o."""
-    import os
-
+    _check_backend(backend)
     if offline:
         os.environ["HF_HUB_OFFLINE"] = "1"
     from pipeline.translate import DEFAULT_MODEL, load_translator, summary_lines
