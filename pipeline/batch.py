@@ -69,6 +69,7 @@ from pipeline.manifest import (
     translation_block,
     utc_now,
 )
+from pipeline.translate import TextTranslator as TranslatorLike
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -131,12 +132,6 @@ class UsageError(DaenError):
     """Arguments that cannot work (the CLI turns this into a usage error, exit code 2)."""
 
 
-class TranslatorLike(Protocol):
-    identity: dict[str, str]
-
-    def translate_texts(
-        self, texts: list[str], progress: Callable[[int], None] | None = None
-    ) -> list[Translation]: ...
 
 
 @dataclass(frozen=True)
@@ -277,6 +272,7 @@ class Pipeline:
         from pipeline.normalize import normalize_article
 
         self.load()
+        assert self.fix_rules is not None
         return fix_article(normalize_article(article, self.normalize_config), self.fix_rules)
 
 

@@ -71,8 +71,9 @@ _REACH = 24
 def _local_diff(a: str, b: str) -> list[Span] | None:
     """Spans turning ``a`` into ``b`` for sparse local changes, or None.
 
-    >>> _local_diff("en ‘trend’ og ‘pap’", "en »trend« og »pap«")
-    [Span(start=3, end=4, replacement='»'), Span(start=9, end=10, replacement='«'), Span(start=14, end=15, replacement='»'), Span(start=18, end=19, replacement='«')]
+    >>> spans = _local_diff("en ‘trend’ og ‘pap’", "en »trend« og »pap«")
+    >>> [(s.start, s.end, s.replacement) for s in spans]
+    [(3, 4, '»'), (9, 10, '«'), (14, 15, '»'), (18, 19, '«')]
     """
     spans: list[Span] = []
     i = j = 0

@@ -46,6 +46,16 @@ CACHE_FORMAT = 1  # bump when the way a translation is produced changes (splitti
 Progress = Callable[[int], None]
 
 
+class TextTranslator(Protocol):
+    """What the stage needs of a translator: :class:`Translator`, or a test double."""
+
+    identity: dict[str, str]
+
+    def translate_texts(
+        self, texts: list[str], progress: Progress | None = None
+    ) -> list[Translation]: ...
+
+
 @dataclass
 class BackendOutput:
     """One translated text and its mean token log-probability (None when unknown)."""
@@ -461,7 +471,7 @@ def summary_lines(translations: Iterable[Translation], translator: Translator) -
 
 def translate_articles(
     articles: Iterable[Article],
-    translator: Translator,
+    translator: TextTranslator,
     progress: Progress | None = None,
 ) -> None:
     """Set ``sentence.translation`` on every sentence of every article, batched across them."""
