@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.discover import ARTICLE_SUFFIXES, ORIGINAL_SUFFIX
 from pipeline.document import Article
 from pipeline.errors import InputError
 from pipeline.normalize import NormalizeConfig, normalize_article
@@ -58,11 +59,18 @@ class Summary:
 
 def iter_inputs(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
     """Each input file with its output name: a file keeps its own name; a folder's files
-    (``.txt`` and ``.md``, recursively) keep their path relative to that folder."""
+    (``.txt`` and ``.md``, recursively) keep their path relative to that folder.
+
+    In a folder, English originals (``NAME.en.txt``, see :mod:`pipeline.qa`) are not articles.
+    """
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in (".txt", ".md"):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in ARTICLE_SUFFIXES
+                    and not child.name.lower().endswith(ORIGINAL_SUFFIX)
+                ):
                     yield child, child.relative_to(path).as_posix()
         else:
             yield path, path.name

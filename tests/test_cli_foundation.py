@@ -109,3 +109,14 @@ def test_python_dash_m_works() -> None:
     )
     assert "normalize" in result.stdout
     assert time.perf_counter() - start < 30  # sanity only; timing is measured in bench/
+
+
+def test_folder_input_skips_english_originals(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Godt .", encoding="utf-8")
+    (folder / "a.en.txt").write_text("Good .", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["normalize", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
