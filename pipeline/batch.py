@@ -289,13 +289,13 @@ def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = N
         config = NormalizeConfig(quote_style=options.quote_style)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    from pipeline.fix import load_fix_rules
-
     fix_rules = None
     recorded = (previous_rules or {}).get("table_files") or _LAST_TABLE_FILES
     if recorded and all(Path(p).is_file() for p in recorded.values()):
         files = dict(recorded)
     else:
+        from pipeline.fix import load_fix_rules  # a run with nothing to do never imports it
+
         fix_rules = load_fix_rules()
         files = {
             name: str(path) for name, path in getattr(fix_rules, "tables", {}).items()
