@@ -202,20 +202,29 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     rng.shuffle(docs)
     docs = docs[: args.max_docs]
-    names = _names_for_damage()
-    manifest = {}
-    for sub in ("clean", "damaged"):
-        (args.out / sub).mkdir(parents=True, exist_ok=True)
-    for number, blocks in enumerate(docs, 1):
-        clean, damaged, damages = damage_document(blocks, rng, names)
-        name = f"{number:04d}.txt"
-        (args.out / "clean" / name).write_text(clean, encoding="utf-8")
-        (args.out / "damaged" / name).write_text(damaged, encoding="utf-8")
-        manifest[name] = damages
-    (args.out / "damage.json").write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+    manifest = write_corpus(args.out, docs, rng)
     total = sum(len(d) for d in manifest.values())
     print(f"{len(docs)} documents, {total} damaged words -> {args.out}", file=sys.stderr)
     return 0
+
+
+def write_corpus(
+    out: Path, docs: list[list[tuple[str, str]]], rng: random.Random
+) -> dict[str, list]:
+    """Write each document clean and damaged (``out/clean``, ``out/damaged``) and the damage
+    record (``out/damage.json``); returns the record."""
+    names = _names_for_damage()
+    manifest = {}
+    for sub in ("clean", "damaged"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for number, blocks in enumerate(docs, 1):
+        clean, damaged, damages = damage_document(blocks, rng, names)
+        name = f"{number:04d}.txt"
+        (out / "clean" / name).write_text(clean, encoding="utf-8")
+        (out / "damaged" / name).write_text(damaged, encoding="utf-8")
+        manifest[name] = damages
+    (out / "damage.json").write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+    return manifest
 
 
 def _names_for_damage() -> set[str]:

@@ -27,7 +27,6 @@ Usage: ``python bench/make_prose_corpus.py [--out /tmp/daen-prose-corpus] [--see
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
@@ -37,11 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.make_fix_corpus import (
     _clean,
-    _names_for_damage,
-    damage_document,
     fetch,
     is_danish_prose,
     is_heading,
+    write_corpus,
 )
 
 PACKAGES = {
@@ -151,17 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     rng.shuffle(unique)
     unique = unique[: args.max_docs]
-    names = _names_for_damage()
-    manifest = {}
-    for sub in ("clean", "damaged"):
-        (args.out / sub).mkdir(parents=True, exist_ok=True)
-    for number, blocks in enumerate(unique, 1):
-        clean, damaged, damages = damage_document(blocks, rng, names)
-        name = f"{number:04d}.txt"
-        (args.out / "clean" / name).write_text(clean, encoding="utf-8")
-        (args.out / "damaged" / name).write_text(damaged, encoding="utf-8")
-        manifest[name] = damages
-    (args.out / "damage.json").write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+    manifest = write_corpus(args.out, unique, rng)
     words = sum(len(b[1].split()) for doc in unique for b in doc)
     total = sum(len(d) for d in manifest.values())
     print(f"{len(unique)} documents, {words} words, {total} damaged words -> {args.out}",
