@@ -45,6 +45,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _marian_random import build_random_marian, decode_length, make_sentences  # noqa: E402
 
+from pipeline.translate import token_batches  # noqa: E402  (daen's own batching)
+
 OUT = HERE / "out"
 CONVERSIONS = OUT / "daen-cache"  # DAEN_CACHE_DIR of the daen runs: ct2/ conversions persist
 BEAMS = 4
@@ -83,21 +85,6 @@ def stratified(items: list[str], count: int, length: Callable[[str], int]) -> li
         return ordered
     step = len(ordered) / count
     return [ordered[int(i * step + step / 2)] for i in range(count)]
-
-
-def token_budget_batches(lengths: list[int], budget: int) -> list[list[int]]:
-    """Longest first, packed while longest × count fits the budget (daen's batching)."""
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for index in order:
-        if current and lengths[current[0]] * (len(current) + 1) > budget:
-            batches.append(current)
-            current = []
-        current.append(index)
-    if current:
-        batches.append(current)
-    return batches
 
 
 def write_article(path: Path, sentences: list[str]) -> None:
@@ -153,7 +140,7 @@ def raw_ct2(converted: Path, tokenizer: Any, texts: list[str], compute_type: str
     def one_pass() -> float:
         started = time.perf_counter()
         tokens = [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts)["input_ids"]]
-        for batch in token_budget_batches([len(t) for t in tokens], budget):
+        for batch in token_batches([len(t) for t in tokens], budget):
             source = [tokens[i] for i in batch]
             length = decode_length(max(map(len, source)))
             parts = min(inter_threads, len(source))

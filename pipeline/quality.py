@@ -240,23 +240,22 @@ def unmatched_numbers(source: str, translation: str) -> tuple[list[str], list[st
         else:
             left_en.remove(match)
     # A digit written out as a word on the other side ("3" ↔ "three") is not a mismatch.
-    en_words = _number_words(translation)
-    da_words = _number_words(source)
-    still_missing = []
-    for number in missing:
-        word = next((w for w in en_words if w in number.keys), None)
+    return (
+        _not_written_out(missing, _number_words(translation)),
+        _not_written_out(left_en, _number_words(source)),
+    )
+
+
+def _not_written_out(numbers: list[Number], words: list[str]) -> list[str]:
+    """The numbers (as written) that no number word of the other side accounts for."""
+    unmatched = []
+    for number in numbers:
+        word = next((w for w in words if w in number.keys), None)
         if word is None:
-            still_missing.append(number.written)
+            unmatched.append(number.written)
         else:
-            en_words.remove(word)
-    added = []
-    for number in left_en:
-        word = next((w for w in da_words if w in number.keys), None)
-        if word is None:
-            added.append(number.written)
-        else:
-            da_words.remove(word)
-    return still_missing, added
+            words.remove(word)
+    return unmatched
 
 
 def check_numbers(source: str, translation: str) -> Flag | None:
