@@ -153,6 +153,10 @@ class RunOptions:
     # qa stage: where English originals are besides the articles, and the chrF threshold.
     originals: Path | None = None
     qa_threshold: float = 40.0
+    # Where the work runs (never part of the run key: the outputs are the same): cleanup in
+    # ``jobs`` processes, or on a Ray cluster (``ray``: auto, local or an address).
+    jobs: int = 1
+    ray: str | None = None
 
     def settings(self) -> dict[str, Any]:
         """What changes the outputs (and so is part of the run key)."""
@@ -450,13 +454,16 @@ def run_batch(
     run = _BatchRun(input_dir, output_dir, options or RunOptions(), reporter or NullReporter())
     with run.timed("discover_s"):
         run.plan()
-    with run.timed("load_translator_s"):
-        run.prepare_translator(translator, translator_factory)
-    run.keep_unchanged()
-    with run.timed("cleanup_s"):
-        run.clean()
-    run.translate_and_write()
-    run.close_translator()
+    try:
+        with run.timed("load_translator_s"):
+            run.prepare_translator(translator, translator_factory)
+        run.keep_unchanged()
+        with run.timed("cleanup_s"):
+            run.clean()
+        run.translate_and_write()
+        run.close_translator()
+    finally:
+        run.close_cluster()
     return run.finish()
 
 
@@ -489,6 +496,7 @@ class _BatchRun:
         self.owns_translator = False
         self.identity: dict[str, str] | None = None
         self.translation_error: str | None = None
+        self.cluster: Any = None  # a pipeline.cluster.RaySession, joined when work needs it
 
     @contextmanager
     def timed(self, name: str) -> Iterator[None]:
@@ -579,10 +587,44 @@ class _BatchRun:
         self, factory: Callable[[RunOptions], TranslatorLike] | None
     ) -> TranslatorLike | None:
         try:
+            if factory is None and self.options.ray is not None:
+                return self._ray_translator()
             return (factory or load_model_translator)(self.options)
         except DaenError as error:
             self.translation_error = str(error)
             return None
+
+    def _ray(self) -> Any:
+        """The Ray cluster (joined on first use; RayUnavailableError says how to get Ray)."""
+        if self.cluster is None:
+            from pipeline.cluster import connect
+
+            self.cluster = connect(self.options.ray)
+        return self.cluster
+
+    def _ray_translator(self) -> TranslatorLike:
+        from pipeline import translate
+        from pipeline.cluster import RayUnavailableError, load_ray_translator
+
+        options = self.options
+        try:
+            session = self._ray()
+        except RayUnavailableError as error:
+            raise UsageError(str(error)) from None
+        try:
+            translator: TranslatorLike = load_ray_translator(
+                session, options.model or translate.DEFAULT_MODEL, backend=options.backend,
+                device=options.device, beams=options.beams, precision=options.precision,
+                batch_tokens=options.batch_tokens, threads=options.threads,
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        return translator
+
+    def close_cluster(self) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
 
     def _redo_stale_translations(self) -> None:
         keep = []
@@ -610,12 +652,41 @@ class _BatchRun:
         """Read and clean every article to do; one that cannot be cleaned fails alone."""
         if self.todo:
             self.pipeline.load()  # a broken rule table stops the run here, before any article
-        for work in sorted(self.todo, key=lambda w: w.source.relative):
-            problem = _clean(work, self.pipeline)
-            if problem is not None:
-                self._fail(work.source, problem)
+        todo = sorted(self.todo, key=lambda w: w.source.relative)
+        for work, cleaned in zip(todo, self._clean_many(todo), strict=True):
+            work.data, work.cleanup_s = b"", cleaned.seconds
+            if cleaned.error is not None:
+                self._fail(work.source, cleaned.error)
             else:
+                work.digest, work.article = cleaned.digest, cleaned.article
                 self.cleaned.append(work)
+
+    def _clean_many(self, todo: list[_Work]) -> Iterator[Any]:
+        """Cleaned articles in ``todo``'s order: in this process, in ``jobs`` worker processes
+        or in Ray tasks (:mod:`pipeline.parallel`, :mod:`pipeline.cluster`)."""
+        from pipeline import parallel
+
+        jobs = (
+            parallel.CleanJob(w.source.relative, str(w.source.path), w.data or None)
+            for w in todo
+        )
+        spec = parallel.CleanSpec(
+            self.pipeline.normalize_config,
+            tuple(sorted(self.pipeline.rules["tables"].items())),
+            self.pipeline.rules["code_sha256"],
+        )
+        if self.options.ray is not None and todo:
+            from pipeline import cluster
+
+            try:
+                session = self._ray()
+            except cluster.RayUnavailableError as error:
+                raise UsageError(str(error)) from None
+            return cluster.clean_many(jobs, spec, session=session)
+        return parallel.clean_many(
+            jobs, spec, workers=self.options.jobs, count=len(todo),
+            rules=self.pipeline.fix_rules,
+        )
 
     # 5. translate and write, chunk by chunk
 
@@ -815,31 +886,6 @@ def _check_originals(chunk: list[_Work], input_dir: Path, options: RunOptions) -
     items = [(w.article, w.source.path) for w in chunk if w.article is not None]
     config = QAConfig(threshold=options.qa_threshold)
     return check_originals(items, input_dir, options.originals, config)
-
-
-def _clean(work: _Work, pipeline: Pipeline) -> str | None:
-    """Read and clean one article; the message when it cannot be done."""
-    from pipeline.reader import article_from_bytes
-
-    source = work.source
-    t0 = time.perf_counter()
-    try:
-        if not work.digest:
-            work.data = read_input(source.path, source.relative)
-            work.digest = hashlib.sha256(work.data).hexdigest()
-        check_text_shape(work.data, source.relative)
-        article = article_from_bytes(work.data, source.relative)
-        if not article.paragraphs:
-            raise InputError(source.relative, "no text: the file holds only whitespace")
-        work.article = pipeline.clean(article)
-    except DaenError as error:
-        return str(error)
-    except Exception as error:  # a rule that crashes on odd input must not stop the batch
-        return f"{source.relative}: internal error while cleaning ({type(error).__name__}: {error})"
-    finally:
-        work.data = b""
-        work.cleanup_s = time.perf_counter() - t0
-    return None
 
 
 def _write_article(

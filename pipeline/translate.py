@@ -279,9 +279,8 @@ class Translator:
         outstanding = {text: len({p.text for p in pieces_of[text] if needs_model(p.text)})
                        for text in missing}
         outputs: dict[str, BackendOutput] = {}
-        for batch in token_batches(lengths, self.batch_tokens):
-            batch_texts = [unique[i] for i in batch]
-            translated = self.backend.translate(batch_texts, self.beams)
+        batches = [[unique[i] for i in b] for b in token_batches(lengths, self.batch_tokens)]
+        for batch_texts, translated in zip(batches, self._run(batches), strict=True):
             self.stats["model_calls"] += 1
             finished = 0
             fresh: dict[str, tuple[str, float | None]] = {}
@@ -305,6 +304,15 @@ class Translator:
                 joined, score, complete = self._assemble(pieces_of[text], outputs)
                 results[text] = self._finish(text, joined, score, complete=complete)
                 report(multiplicity[text])
+
+    def _run(self, batches: list[list[str]]) -> Iterable[list[BackendOutput]]:
+        """The backend's outputs batch by batch, in order; a backend that can run several
+        batches at once (an actor pool, :mod:`pipeline.cluster`) gets them all."""
+        many = getattr(self.backend, "translate_batches", None)
+        if many is not None:
+            results: Iterable[list[BackendOutput]] = many(batches, self.beams)
+            return results
+        return (self.backend.translate(texts, self.beams) for texts in batches)
 
     def _assemble(
         self, pieces: list[Piece], outputs: dict[str, BackendOutput]
@@ -341,6 +349,9 @@ class Translator:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+        close_backend = getattr(self.backend, "close", None)
+        if close_backend is not None:  # an actor pool (pipeline.cluster) frees its actors
+            close_backend()
 
 
 def _copy(translation: Translation) -> Translation:
@@ -364,13 +375,15 @@ def load_translator(
     cache: bool = True,
     max_input_tokens: int | None = None,
     warn: Callable[[str], None] = warn_stderr,
+    engine: Backend | None = None,
 ) -> Translator:
     """Load a model (hub id or local folder) behind a backend; raises ModelUnavailableError.
 
     Translating never contacts the Hub (``offline`` is accepted for symmetry with
     ``daen model download``); ``cache_path=None`` uses :func:`default_cache_path`;
     ``cache=False`` turns the cache off. ``max_input_tokens`` (default: half the model's
-    positions, 256 for opus-mt) is where long sentences get split.
+    positions, 256 for opus-mt) is where long sentences get split. ``engine``, a backend
+    that runs the batches elsewhere, replaces loading one here (only the tokenizer is loaded).
     """
     del offline  # translation is always local-only; see pipeline.model
     if batch_tokens < 1:
@@ -379,7 +392,8 @@ def load_translator(
     from pipeline.backends.torch_backend import load_tokenizer
 
     tokenizer = load_tokenizer(resolved.path)
-    engine = _load_backend(backend, resolved, tokenizer, device, precision, threads)
+    if engine is None:  # given: batches run elsewhere (pipeline.cluster's actor pool)
+        engine = _load_backend(backend, resolved, tokenizer, device, precision, threads)
     default_beams, max_positions = model_defaults(resolved.path)
     chosen_beams = beams if beams is not None else default_beams
     if chosen_beams < 1:

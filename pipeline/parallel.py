@@ -1,0 +1,414 @@
+"""Cleanup on all cores of one machine: articles cleaned in worker processes, results in order.
+
+The batch hands :func:`clean_many` an iterable of :class:`CleanJob` (an article's name and
+input bytes) and a :class:`CleanSpec` (what the cleanup stages need); it gets back one
+:class:`Cleaned` per job, **in the order of the jobs**, whatever order the workers finish in.
+The jobs are consumed lazily, a bounded window ahead of the results, so a long run streams.
+
+- ``jobs <= 1``, or too few articles to be worth starting processes: cleaned in this process.
+- Otherwise a :class:`~concurrent.futures.ProcessPoolExecutor` with ``jobs`` *spawned* workers
+  (never forked: the driver may hold model threads). Each worker loads the fix rules once.
+  Cleaning is a pure function of the input bytes and the spec, so the records are the same
+  as with ``jobs = 1``, byte for byte; only the driver writes files.
+- A worker that dies (a crash in a native library, the out-of-memory killer) breaks the pool.
+  The articles it and its siblings were cleaning at that moment are each cleaned again alone,
+  in a fresh process; one that kills that process too fails, alone, with a message saying so.
+  Every other article is cleaned in a fresh pool as if nothing happened.
+
+The Ray version of the same interface is in :mod:`pipeline.cluster`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from pipeline.errors import DaenError, InputError
+
+if TYPE_CHECKING:
+    from multiprocessing.context import SpawnContext
+    from multiprocessing.queues import SimpleQueue
+
+    from pipeline.document import Article
+
+__all__ = [
+    "MIN_ARTICLES_PER_WORKER",
+    "CleanJob",
+    "CleanSpec",
+    "Cleaned",
+    "RuleMismatchError",
+    "clean_many",
+    "clean_one",
+    "ordered_map",
+    "usable_cores",
+    "workers_for",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Starting a worker costs about a second (imports, fix rules): fewer articles than this per
+# worker are cleaned in the driver instead.
+MIN_ARTICLES_PER_WORKER = 4
+WINDOW_PER_WORKER = 8  # jobs handed out ahead of the results, per worker
+# An item waiting in this many broken pools is run alone next (a worker that dies before it
+# even starts the item, e.g. unpickling it, must not break pools forever).
+MAX_POOL_BREAKS = 3
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, not the machine's total)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def workers_for(jobs: int, articles: int | None) -> int:
+    """Worker processes worth starting for ``articles`` articles (None: unknown, many).
+
+    >>> workers_for(2, 100), workers_for(2, 5), workers_for(8, 12), workers_for(1, 100)
+    (2, 1, 3, 1)
+    """
+    if articles is None:
+        return max(1, jobs)
+    return max(1, min(jobs, articles // MIN_ARTICLES_PER_WORKER))
+
+
+# --------------------------------------------------------------------------------------------
+# What a worker cleans, and what it gives back
+
+
+@dataclass(frozen=True)
+class CleanSpec:
+    """What the cleanup stages need, picklable: a worker cleans exactly as the driver would.
+
+    ``tables`` and ``code_sha256`` are those the run key was made from; a worker whose rule
+    tables or code differ (another installation, on another node) refuses to clean.
+    """
+
+    normalize_config: Any  # pipeline.normalize.NormalizeConfig
+    tables: tuple[tuple[str, str], ...] = ()  # (table name, sha256), sorted
+    code_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class CleanJob:
+    """One article to clean: its input path (relative, for messages) and its bytes.
+
+    ``data=None`` makes the worker read ``path`` itself (it must then see the same files).
+    """
+
+    relative: str
+    path: str
+    data: bytes | None = None
+
+
+@dataclass
+class Cleaned:
+    """The cleaned article, or the message saying why it could not be cleaned."""
+
+    relative: str
+    digest: str  # sha256 of the bytes cleaned ("" when they could not be read)
+    article: Article | None
+    error: str | None
+    seconds: float
+    worker: int = 0  # process id of the process that cleaned it
+
+
+class RuleMismatchError(DaenError):
+    """A worker's rule tables or code differ from the driver's: its outputs would differ."""
+
+
+# Fix rules loaded in this process, by spec: a worker process loads them once.
+_STAGES: dict[CleanSpec, Any] = {}
+
+
+def _fix_rules(spec: CleanSpec) -> Any:
+    rules = _STAGES.get(spec)
+    if rules is None:
+        from pipeline.fix import load_fix_rules
+
+        rules = load_fix_rules()
+        if spec.tables:
+            found = tuple(sorted(rules.table_hashes().items()))
+            if found != spec.tables:
+                raise RuleMismatchError(
+                    f"the rule tables on this worker (pid {os.getpid()}) differ from the "
+                    "driver's; install the same daen and data on every node"
+                )
+        if spec.code_sha256 and spec.code_sha256 != _package_sha256():
+            raise RuleMismatchError(
+                f"the daen code on this worker (pid {os.getpid()}) differs from the driver's; "
+                "install the same daen version on every node"
+            )
+        _STAGES.clear()
+        _STAGES[spec] = rules
+    return rules
+
+
+def _package_sha256() -> str:
+    """Hash of the package's source, as the run key has it (see ``batch.code_hash``)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def clean_one(job: CleanJob, spec: CleanSpec, rules: Any = None) -> Cleaned:
+    """Read (when ``job.data`` is None), check, parse, normalize and fix one article.
+
+    A bad input, or a rule that crashes on it, gives a :class:`Cleaned` with the message;
+    only a worker whose rules differ from the driver's raises (:class:`RuleMismatchError`).
+    ``rules`` are fix rules already loaded (the driver's); by default the worker's own.
+    """
+    from pipeline.discover import check_text_shape, read_input
+    from pipeline.fix import fix_article
+    from pipeline.normalize import normalize_article
+    from pipeline.reader import article_from_bytes
+
+    t0 = time.perf_counter()
+    digest = ""
+    try:
+        fix_rules = rules if rules is not None else _fix_rules(spec)
+        data = job.data if job.data is not None else read_input(Path(job.path), job.relative)
+        digest = hashlib.sha256(data).hexdigest()
+        check_text_shape(data, job.relative)
+        article = article_from_bytes(data, job.relative)
+        if not article.paragraphs:
+            raise InputError(job.relative, "no text: the file holds only whitespace")
+        cleaned = fix_article(normalize_article(article, spec.normalize_config), fix_rules)
+    except RuleMismatchError:
+        raise
+    except DaenError as error:
+        return Cleaned(
+            job.relative, digest, None, str(error), time.perf_counter() - t0, os.getpid()
+        )
+    except Exception as error:  # a rule that crashes on odd input must not stop the batch
+        message = (
+            f"{job.relative}: internal error while cleaning ({type(error).__name__}: {error})"
+        )
+        return Cleaned(job.relative, digest, None, message, time.perf_counter() - t0, os.getpid())
+    return Cleaned(job.relative, digest, cleaned, None, time.perf_counter() - t0, os.getpid())
+
+
+def clean_many(
+    jobs: Iterable[CleanJob],
+    spec: CleanSpec,
+    *,
+    workers: int = 1,
+    count: int | None = None,
+    rules: Any = None,
+) -> Iterator[Cleaned]:
+    """Clean every job, in ``workers`` processes (see the module doc); results in job order.
+
+    ``count`` (the number of jobs, when known) keeps a small batch in this process, where
+    ``rules`` (fix rules already loaded) are used.
+    """
+    processes = workers_for(workers, count)
+    if processes <= 1:
+        for job in jobs:
+            yield clean_one(job, spec, rules)
+        return
+    yield from ordered_map(
+        partial(clean_one, spec=spec), jobs, workers=processes, crashed=_crashed_article
+    )
+
+
+def _crashed_article(job: CleanJob, why: str) -> Cleaned:
+    return Cleaned(
+        job.relative, "", None,
+        f"{job.relative}: the worker process cleaning this article died ({why}); the other "
+        "articles are not affected (daen run --jobs 1 shows the error in the main process)",
+        0.0,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# An order-keeping process pool that survives a dying worker
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    workers: int,
+    crashed: Callable[[T, str], R],
+    window: int | None = None,
+) -> Iterator[R]:
+    """``fn(item)`` for every item, in ``workers`` spawned processes; results in item order.
+
+    ``fn`` and the items must pickle (``fn`` a module-level function or a partial of one).
+    At most ``window`` items are handed out ahead of the next result to yield. When a worker
+    dies, the items that were running are each run again alone in a fresh process;
+    ``crashed(item, why)`` stands for the result of one that kills that process too.
+    An exception raised by ``fn`` is raised here, as with ``map``.
+    """
+    pool = _OrderedPool(fn, workers, crashed, window or WINDOW_PER_WORKER * workers)
+    try:
+        yield from pool.run(iter(items))
+    finally:
+        pool.close()
+
+
+@dataclass
+class _Slot(Generic[T, R]):
+    index: int
+    item: T
+    future: Future[R] | None = None
+    result: R | None = None
+    ready: bool = False
+    breaks: int = 0  # pools that broke while this item waited in them
+
+
+class _OrderedPool(Generic[T, R]):
+    def __init__(
+        self, fn: Callable[[T], R], workers: int, crashed: Callable[[T, str], R], window: int
+    ) -> None:
+        self.fn, self.workers, self.crashed, self.window = fn, workers, crashed, window
+        self.context: SpawnContext = multiprocessing.get_context("spawn")
+        self.started: SimpleQueue[int] = self.context.SimpleQueue()
+        self.running: set[int] = set()  # items started in the pool and not finished
+        self.executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.executor is None:
+            # a queue per pool: a worker killed while writing to it cannot block the next pool
+            self.started = self.context.SimpleQueue()
+            self.executor = ProcessPoolExecutor(
+                self.workers, mp_context=self.context,
+                initializer=_worker_init, initargs=(self.started,),
+            )
+        return self.executor
+
+    def run(self, items: Iterator[T]) -> Iterator[R]:
+        pending: deque[_Slot[T, R]] = deque()
+        index = 0
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < self.window:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    exhausted = True
+                    break
+                slot = _Slot[T, R](index, item)
+                self._submit(slot)
+                pending.append(slot)
+                index += 1
+            if not pending:
+                return
+            head = pending[0]
+            if not head.ready:
+                assert head.future is not None
+                try:
+                    head.result, head.ready = head.future.result(), True
+                except BrokenProcessPool:
+                    self._recover(pending)
+                    continue
+                finally:
+                    self._drain_started()
+            pending.popleft()
+            self.running.discard(head.index)
+            yield cast(R, head.result)
+
+    def _drain_started(self) -> None:
+        while not self.started.empty():
+            self.running.add(self.started.get())
+
+    def _submit(self, slot: _Slot[T, R]) -> None:
+        slot.future = self._pool().submit(_run_marked, self.fn, slot.index, slot.item)
+
+    def _recover(self, pending: deque[_Slot[T, R]]) -> None:
+        """A worker died: keep finished results, rerun the running items alone, resubmit the
+        rest to a fresh pool."""
+        self._drain_started()
+        running, self.running = self.running, set()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+        for slot in pending:
+            future = slot.future
+            if slot.ready or future is None:
+                continue
+            if future.done() and not future.cancelled() and future.exception() is None:
+                slot.result, slot.ready = future.result(), True
+                continue
+            slot.breaks += 1
+            if slot.index in running or slot.breaks >= MAX_POOL_BREAKS:
+                slot.result, slot.ready = self._run_alone(slot.item), True
+            else:
+                self._submit(slot)
+
+    def _run_alone(self, item: T) -> R:
+        """Run one item in a process of its own; ``crashed`` if that process dies too."""
+        receive, send = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_run_piped, args=(self.fn, item, send))
+        process.start()
+        send.close()
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            process.join()
+            return self.crashed(item, _exit_reason(process.exitcode))
+        finally:
+            receive.close()
+        process.join()
+        if not ok:
+            raise value
+        result: R = value
+        return result
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+_STARTED: SimpleQueue[int] | None = None
+
+
+def _worker_init(started: SimpleQueue[int]) -> None:
+    global _STARTED
+    _STARTED = started
+
+
+def _run_marked(fn: Callable[[T], R], index: int, item: T) -> R:
+    """In a worker: say which item is running (to know the suspects if this worker dies)."""
+    if _STARTED is not None:
+        _STARTED.put(index)
+    return fn(item)
+
+
+def _run_piped(fn: Callable[[T], R], item: T, send: Any) -> None:
+    try:
+        result: tuple[bool, Any] = (True, fn(item))
+    except Exception as error:
+        result = (False, error)
+    send.send(result)
+    send.close()
+
+
+def _exit_reason(code: int | None) -> str:
+    """>>> _exit_reason(-9), _exit_reason(3)
+    ('killed by signal SIGKILL', 'exit code 3')
+    """
+    if code is not None and code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
