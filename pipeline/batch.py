@@ -454,6 +454,7 @@ def run_batch(
     run = _BatchRun(input_dir, output_dir, options or RunOptions(), reporter or NullReporter())
     with run.timed("discover_s"):
         run.plan()
+    run.join_cluster()
     try:
         with run.timed("load_translator_s"):
             run.prepare_translator(translator, translator_factory)
@@ -587,33 +588,32 @@ class _BatchRun:
         self, factory: Callable[[RunOptions], TranslatorLike] | None
     ) -> TranslatorLike | None:
         try:
-            if factory is None and self.options.ray is not None:
+            if factory is None and self.cluster is not None:
                 return self._ray_translator()
             return (factory or load_model_translator)(self.options)
         except DaenError as error:
             self.translation_error = str(error)
             return None
 
-    def _ray(self) -> Any:
-        """The Ray cluster (joined on first use; RayUnavailableError says how to get Ray)."""
-        if self.cluster is None:
-            from pipeline.cluster import connect
+    def join_cluster(self) -> None:
+        """With ``ray``: join the cluster when there is work (RayUnavailableError, a
+        DaenError, says how to install Ray or which address failed)."""
+        if self.options.ray is None:
+            return
+        from pipeline.cluster import connect, import_ray
 
+        import_ray()
+        if self.todo or self.retry:
             self.cluster = connect(self.options.ray)
-        return self.cluster
 
     def _ray_translator(self) -> TranslatorLike:
         from pipeline import translate
-        from pipeline.cluster import RayUnavailableError, load_ray_translator
+        from pipeline.cluster import load_ray_translator
 
         options = self.options
         try:
-            session = self._ray()
-        except RayUnavailableError as error:
-            raise UsageError(str(error)) from None
-        try:
             translator: TranslatorLike = load_ray_translator(
-                session, options.model or translate.DEFAULT_MODEL, backend=options.backend,
+                self.cluster, options.model or translate.DEFAULT_MODEL, backend=options.backend,
                 device=options.device, beams=options.beams, precision=options.precision,
                 batch_tokens=options.batch_tokens, threads=options.threads,
             )
@@ -675,14 +675,10 @@ class _BatchRun:
             tuple(sorted(self.pipeline.rules["tables"].items())),
             self.pipeline.rules["code_sha256"],
         )
-        if self.options.ray is not None and todo:
+        if self.cluster is not None:
             from pipeline import cluster
 
-            try:
-                session = self._ray()
-            except cluster.RayUnavailableError as error:
-                raise UsageError(str(error)) from None
-            return cluster.clean_many(jobs, spec, session=session)
+            return cluster.clean_many(jobs, spec, session=self.cluster)
         return parallel.clean_many(
             jobs, spec, workers=self.options.jobs, count=len(todo),
             rules=self.pipeline.fix_rules,

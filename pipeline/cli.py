@@ -216,6 +216,22 @@ def run(
     chunk_sentences: Annotated[
         int, typer.Option("--chunk-sentences", hidden=True, min=1, help="Sentences per chunk.")
     ] = 2000,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1,
+            help="Clean articles in this many processes [the usable CPU cores].",
+        ),
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray", metavar="ADDRESS",
+            help="Run on a Ray cluster: auto (RAY_ADDRESS, a cluster started here, else a "
+            "new local one), local, or an address such as ray://head:10001. Needs "
+            "daen[cluster].",
+        ),
+    ] = None,
 ) -> None:
     """Clean and back-translate every article in a folder; write review pages and an index.
 
@@ -223,6 +239,7 @@ def run(
     """
     from pipeline.batch import RunOptions, UsageError
     from pipeline.console import run_command
+    from pipeline.parallel import usable_cores
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")
@@ -235,6 +252,7 @@ def run(
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
         offline=offline, quote_style=quote_style,
         originals=originals, qa_threshold=qa_threshold, chunk_sentences=chunk_sentences,
+        jobs=jobs or usable_cores(), ray=ray,
     )
     try:
         code = run_command(
