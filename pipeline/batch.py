@@ -454,7 +454,8 @@ def run_batch(
     run = _BatchRun(input_dir, output_dir, options or RunOptions(), reporter or NullReporter())
     with run.timed("discover_s"):
         run.plan()
-    run.join_cluster()
+    with run.timed("cluster_join_s"):
+        run.join_cluster()
     try:
         with run.timed("load_translator_s"):
             run.prepare_translator(translator, translator_factory)
@@ -464,7 +465,8 @@ def run_batch(
         run.translate_and_write()
         run.close_translator()
     finally:
-        run.close_cluster()
+        with run.timed("cluster_close_s"):
+            run.close_cluster()
     return run.finish()
 
 
