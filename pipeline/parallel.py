@@ -403,7 +403,9 @@ def _run_piped(fn: Callable[[T], R], item: T, send: Any) -> None:
 
 
 def _exit_reason(code: int | None) -> str:
-    """>>> _exit_reason(-9), _exit_reason(3)
+    """How a process ended, in words.
+
+    >>> _exit_reason(-9), _exit_reason(3)
     ('killed by signal SIGKILL', 'exit code 3')
     """
     if code is not None and code < 0:
