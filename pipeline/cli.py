@@ -114,7 +114,7 @@ BeamsOption = Annotated[
 ]
 BatchTokensOption = Annotated[
     int | None,
-    typer.Option("--batch-tokens", help="Padded tokens per model call [default: 1024]."),
+    typer.Option("--batch-tokens", help="Padded tokens per model call (longest × sentences)."),
 ]
 PrecisionOption = Annotated[
     str | None,
@@ -239,7 +239,7 @@ def run(
         typer.Option(
             "--qa-threshold",
             help="Flag a sentence whose back-translation scores below this chrF (0–100) "
-            "against the English original [default: 40].",
+            "against the English original (default: the qa stage's).",
         ),
     ] = None,
     translator: Annotated[

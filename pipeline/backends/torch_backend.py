@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.backends.base import (
-    DEFAULT_MAX_POSITIONS,
     BackendOutput,
     load_tokenizer,
     output_length_limit,
 )
 from pipeline.errors import ModelUnavailableError
+from pipeline.model import model_defaults
 
 PRECISIONS = {"fp32": "float32", "int8": "int8", "fp16": "float16"}
 DEFAULT_PRECISION = "fp32"  # what "auto" means here
@@ -98,10 +98,7 @@ class TorchBackend:
         self.model = model.to(self.device)
         self.pad_id = int(self.tokenizer.pad_token_id)
         self.eos_id = int(self.tokenizer.eos_token_id)
-        config = self.model.config
-        self.max_positions = int(
-            getattr(config, "max_position_embeddings", None) or DEFAULT_MAX_POSITIONS
-        )
+        self.max_positions = model_defaults(folder)[1]
         self.calls = 0  # model calls, for tests and benchmarks
 
     def max_new_tokens(self, longest_input: int) -> int:
