@@ -42,6 +42,28 @@ def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
+class ManifestError(DaenError):
+    """A folder without a usable manifest, where one is required (``daen diff``)."""
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a finished run folder; ManifestError says why there is none."""
+    if not folder.is_dir():
+        raise ManifestError(f"{folder}: not a folder")
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(
+            f"{folder}: no {MANIFEST} here; give a folder written by `daen run`"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise ManifestError(f"{path}: cannot be read ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("articles"), dict):
+        raise ManifestError(f"{path}: not a daen run manifest")
+    return data
+
+
 def manifest_text(data: dict[str, Any]) -> str:
     """JSON with one top-level key, and one article, per line: readable, and fast to write
     (``indent`` would switch json to its slow pure-Python encoder)."""

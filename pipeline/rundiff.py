@@ -8,13 +8,13 @@ diffs, in the terminal and in ``diff.html``. Both views are renderings of the tw
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.errors import DaenError
+from pipeline.manifest import ManifestError, read_manifest
 from pipeline.records import RecordError, read_record
 from pipeline.render.html import esc, page
 from pipeline.render.worddiff import Chunk, to_ansi, to_html, to_markers, word_diff
@@ -85,20 +85,10 @@ class RunDiff:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    if not folder.is_dir():
-        raise RunDiffError(f"{folder}: not a folder")
-    path = folder / "manifest.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunDiffError(
-            f"{folder}: no manifest.json here; give a folder written by `daen run`"
-        ) from None
-    except (OSError, ValueError) as error:
-        raise RunDiffError(f"{path}: cannot be read ({error})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("articles"), dict):
-        raise RunDiffError(f"{path}: not a daen run manifest")
-    return data
+        return read_manifest(folder)
+    except ManifestError as error:
+        raise RunDiffError(str(error)) from None
 
 
 def read_run_article(folder: Path, name: str, entry: dict[str, Any]) -> RunArticle:

@@ -147,3 +147,22 @@ def test_help_text_and_renderer_edits_do_not_change_the_key(package_copy: Path) 
     _edit(package_copy / "render" / "html.py", "from __future__", "# renderer\nfrom __future__")
     _edit(package_copy / "render" / "text.py", "from __future__", "# renderer\nfrom __future__")
     assert _versions(package_copy) == before
+
+
+def test_a_run_redoes_articles_only_when_the_key_changes(tmp_path: Path) -> None:
+    from pipeline.batch import run_batch
+    from pipeline.translate import FakeTranslator
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text("vi ved det. Det er ‘godt’.\n", encoding="utf-8")
+
+    def statuses(**options: object) -> list[str]:
+        settings = Settings.from_options(**options)
+        result = run_batch(src, out, settings, translator=FakeTranslator())
+        return [o.status for o in result.outcomes]
+
+    assert statuses() == ["done"]
+    assert statuses(threads=2, chunk_sentences=5, device="cpu") == ["unchanged"]
+    assert statuses(quote_style="english") == ["done"]
+    assert statuses(quote_style="english") == ["unchanged"]
