@@ -31,9 +31,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from qa_cases import QACase, load_cases  # noqa: E402
 
 from pipeline.align import align  # noqa: E402
-from pipeline.batch import RunOptions, run_batch  # noqa: E402
+from pipeline.batch import run_batch  # noqa: E402
 from pipeline.document import Article, Translation  # noqa: E402
 from pipeline.qa import check_article  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 
 MODEL_SENTENCES_PER_S = {"torch fp32 (beam 4)": 2.3, "CTranslate2 int8 (beam 4)": 11.0}
 
@@ -109,7 +110,7 @@ def timed_run(inputs: Path, output: Path, table: dict[str, str], hide_originals:
     try:
         shutil.rmtree(output, ignore_errors=True)
         start = time.perf_counter()
-        result = run_batch(inputs, output, RunOptions(force=True),
+        result = run_batch(inputs, output, Settings.from_options(force=True),
                            translator=TableTranslator(table))
         elapsed = time.perf_counter() - start
         assert not result.failed

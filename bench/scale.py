@@ -145,7 +145,7 @@ def translation_bound(args: argparse.Namespace) -> dict[str, Any]:
     from _marian_random import build_random_marian, make_sentences
 
     from pipeline import cluster
-    from pipeline.translate import load_translator
+    from pipeline.translate import TranslatorSettings, load_translator
 
     os.environ["DAEN_CACHE_DIR"] = str(HERE / "out" / "daen-cache")  # ct2 conversions persist
     model = build_random_marian(HERE / "out" / "random-opus-mt-da-en")
@@ -167,7 +167,9 @@ def translation_bound(args: argparse.Namespace) -> dict[str, Any]:
     })
     session = cluster.connect("auto")
     started = time.perf_counter()
-    remote = cluster.load_ray_translator(session, str(model), backend="ct2", cache=False)
+    remote = cluster.load_ray_translator(
+        session, TranslatorSettings(model=str(model), backend="ct2", cache=False)
+    )
     actors_s = time.perf_counter() - started
     remote.translate_texts(sentences[:4])
     started = time.perf_counter()

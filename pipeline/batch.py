@@ -4,10 +4,11 @@ The batch, step by step:
 
 1. **Discover** ``.txt``/``.md`` files under the input folder (recursively, following folder
    links once, never into the output folder); anything else is listed as skipped.
-2. **Plan**: hash every input. An article whose input hash and *run key* (tool code, rule
-   tables, settings) match its last finished run, and whose outputs all exist, is left alone
-   (``force`` redoes it). The last finished run is found in ``manifest.json`` or, when the
-   manifest was not saved since (a killed run), in the article's own record ``<name>.json``.
+2. **Plan**: hash every input. An article whose input hash and *run key*
+   (:meth:`~pipeline.settings.Settings.key`: stage code, rule tables, settings) match its last
+   finished run, and whose outputs all exist, is left alone (``force`` redoes it). The last
+   finished run is found in ``manifest.json`` or, when the manifest was not saved since (a
+   killed run), in the article's own record ``<name>.json``.
 3. **Clean** each article (read, normalize, fix). A bad input becomes a failed article with a
    message naming the file; it never stops the batch.
 4. **Translate** in chunks of articles, so the translator batches sentences across articles.
@@ -19,157 +20,57 @@ The batch, step by step:
 
 Input files are only ever read.
 
-Discovery and input checks live in :mod:`pipeline.discover`, the manifest in
-:mod:`pipeline.manifest`, the progress bar and summary in :mod:`pipeline.console`; the names
-other modules use are re-exported here (``__all__``).
+Its pieces, each imported downward only: finding and reading inputs in
+:mod:`pipeline.discover`, the settings and run key in :mod:`pipeline.settings`, the stages in
+:mod:`pipeline.stages`, output files and records in :mod:`pipeline.records`, the manifest in
+:mod:`pipeline.manifest`. The progress bar and summary (:mod:`pipeline.console`) sit above.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pipeline import __version__
-from pipeline.console import ConsoleReporter, print_summary, run_command
-from pipeline.discover import (
-    ARTICLE_SUFFIXES,
-    MAX_LINE_BYTES,
-    ORIGINAL_SUFFIX,
-    RESERVED_NAMES,
-    SkippedFile,
-    Source,
-    check_text_shape,
-    discover,
-    find_collisions,
-    read_input,
-)
-from pipeline.document import SCHEMA_VERSION, Article, Translation
-from pipeline.errors import DaenError, InputError
+from pipeline.discover import SkippedFile, Source, discover, find_collisions, read_source
+from pipeline.document import Article
+from pipeline.errors import DaenError, InputError, UsageError
 from pipeline.fsutil import write_atomic
 from pipeline.manifest import (
     INDEX,
-    MANIFEST,
-    MANIFEST_SAVE_SECONDS,
-    MANIFEST_SCHEMA,
     ManifestWriter,
-    OutputListing,
-    entry_from_record,
-    entry_is_current,
     load_manifest,
-    manifest_text,
     new_manifest,
     translation_block,
     utc_now,
 )
-from pipeline.translate import TextTranslator as TranslatorLike
+from pipeline.records import (
+    OutputListing,
+    entry_from_record,
+    entry_is_current,
+    output_paths,
+    record_text,
+    remove_stale_temp_files,
+    render_outputs,
+    write_outputs,
+)
+from pipeline.settings import RunOptions, Settings
+from pipeline.stages import Stages
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-OUTPUT_SUFFIXES = {
-    "da": ".da.txt",
-    "en": ".en.txt",
-    "diff": ".diff",
-    "html": ".html",
-    "json": ".json",  # the record: written last
-}
-# write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
-_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+    from pipeline.cluster import RaySession
+    from pipeline.parallel import Cleaned
+    from pipeline.render import TranslationNote
+    from pipeline.translate import TextTranslator
 
 Status = Literal["done", "unchanged", "failed"]
-
-__all__ = [  # this module's names, and those re-exported from the modules split off it
-    "ARTICLE_SUFFIXES",
-    "INDEX",
-    "MANIFEST",
-    "MANIFEST_SAVE_SECONDS",
-    "MANIFEST_SCHEMA",
-    "MAX_LINE_BYTES",
-    "ORIGINAL_SUFFIX",
-    "OUTPUT_SUFFIXES",
-    "RESERVED_NAMES",
-    "BatchResult",
-    "ConsoleReporter",
-    "FakeTranslator",
-    "ManifestWriter",
-    "NullReporter",
-    "Outcome",
-    "Pipeline",
-    "Reporter",
-    "RunOptions",
-    "SkippedFile",
-    "Source",
-    "Status",
-    "TranslatorLike",
-    "UsageError",
-    "check_text_shape",
-    "code_hash",
-    "discover",
-    "find_collisions",
-    "load_manifest",
-    "load_model_translator",
-    "load_pipeline",
-    "manifest_text",
-    "output_paths",
-    "print_summary",
-    "read_input",
-    "remove_stale_temp_files",
-    "run_batch",
-    "run_command",
-    "translate_chunk",
-]
-
-
-class UsageError(DaenError):
-    """Arguments that cannot work (the CLI turns this into a usage error, exit code 2)."""
-
-
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    force: bool = False
-    translate: bool = True
-    model: str | None = None  # None: the translator's default model
-    backend: str = "auto"
-    device: str = "auto"
-    beams: int | None = None
-    batch_tokens: int | None = None
-    precision: str = "auto"
-    threads: int | None = None
-    offline: bool = False
-    quote_style: str = "auto"
-    # Sentences per translation chunk: the translator batches across the articles of a chunk;
-    # outputs are written after each chunk.
-    chunk_sentences: int = 2000
-    # qa stage: where English originals are besides the articles, and the chrF threshold.
-    originals: Path | None = None
-    qa_threshold: float = 40.0
-    # Where the work runs (never part of the run key: the outputs are the same): cleanup in
-    # ``jobs`` processes, or on a Ray cluster (``ray``: auto, local or an address).
-    jobs: int = 1
-    ray: str | None = None
-
-    def settings(self) -> dict[str, Any]:
-        """What changes the outputs (and so is part of the run key)."""
-        data: dict[str, Any] = {
-            "quote_style": self.quote_style, "translate": self.translate,
-            "qa_threshold": self.qa_threshold,
-        }
-        if self.translate:
-            data.update(
-                model=self.model, backend=self.backend, beams=self.beams,
-                batch_tokens=self.batch_tokens, precision=self.precision,
-            )
-        return data
+TranslatorFactory = Callable[[Settings], "TextTranslator"]
 
 
 @dataclass
@@ -230,195 +131,18 @@ class NullReporter:
         pass
 
 
-# --------------------------------------------------------------------------------------------
-# Stages and run key
-
-
-# Loading the fix rules takes a second or two (the dictionary): within one process, rules loaded
-# from tables with the same content are reused, and the tables' file names remembered.
-_LOADED_FIX_RULES: dict[str, Any] = {}
-_LAST_TABLE_FILES: dict[str, str] = {}
-
-
-@dataclass
-class Pipeline:
-    """The cleanup stages with their configuration, and the key that identifies them.
-
-    The fix rules (a dictionary takes a second or two to load) are loaded only when an article
-    needs cleaning: a run with nothing to do never loads them.
-    """
-
-    normalize_config: Any
-    key: str
-    rules: dict[str, Any]
-    fix_rules: Any | None = None
-
-    def load(self) -> None:
-        """Load the fix rules (raises RuleTableError for a broken table).
-
-        Rules loaded before in this process from tables with the same content are reused.
-        """
-        if self.fix_rules is not None:
-            return
-        cache_key = json.dumps(self.rules["tables"], sort_keys=True)
-        if self.rules["tables"] and cache_key in _LOADED_FIX_RULES:
-            self.fix_rules = _LOADED_FIX_RULES[cache_key]
-            return
-        from pipeline.fix import load_fix_rules
-
-        self.fix_rules = load_fix_rules()
-        if self.rules["tables"]:
-            _LOADED_FIX_RULES.clear()
-            _LOADED_FIX_RULES[cache_key] = self.fix_rules
-
-    def clean(self, article: Article) -> Article:
-        from pipeline.fix import fix_article
-        from pipeline.normalize import normalize_article
-
-        self.load()
-        assert self.fix_rules is not None
-        return fix_article(normalize_article(article, self.normalize_config), self.fix_rules)
-
-
-def load_pipeline(options: RunOptions, previous_rules: dict[str, Any] | None = None) -> Pipeline:
-    """Normalize configuration, fix stage (when installed) and the run key.
-
-    The key covers the rule tables by content. Their file names come from the fix rules, or,
-    to spare loading them, from the last run's manifest (``previous_rules``); the files are
-    hashed again either way, so an edited table is always noticed.
-    """
-    from pipeline.normalize import NormalizeConfig
-
-    try:
-        config = NormalizeConfig(quote_style=options.quote_style)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    fix_rules = None
-    recorded = (previous_rules or {}).get("table_files") or _LAST_TABLE_FILES
-    if recorded and all(Path(p).is_file() for p in recorded.values()):
-        files = dict(recorded)
-    else:
-        from pipeline.fix import load_fix_rules  # a run with nothing to do never imports it
-
-        fix_rules = load_fix_rules()
-        files = {
-            name: str(path) for name, path in getattr(fix_rules, "tables", {}).items()
-            if Path(path).is_file()
-        }
-    tables = {name: _file_sha256(Path(path)) for name, path in sorted(files.items())}
-    if fix_rules is not None and not files:  # tables not exposed: ask the rules
-        tables = dict(fix_rules.table_hashes())
-    if files:
-        _LAST_TABLE_FILES.clear()
-        _LAST_TABLE_FILES.update(files)
-    if fix_rules is not None and tables:
-        _LOADED_FIX_RULES.clear()
-        _LOADED_FIX_RULES[json.dumps(tables, sort_keys=True)] = fix_rules
-    rules = {"code_sha256": code_hash(), "tables": tables, "table_files": files}
-    key_data = {
-        "version": __version__,
-        "schema": SCHEMA_VERSION,
-        "rules": {k: v for k, v in rules.items() if k != "table_files"},
-        "settings": options.settings(),
-    }
-    key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-    return Pipeline(config, key, rules, fix_rules)
-
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def code_hash() -> str:
-    """Hash of the package's source: any code change (a rule, a renderer) redoes articles."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def load_model_translator(options: RunOptions) -> TranslatorLike:
+def load_model_translator(
+    settings: Settings, warn: Callable[[str], None] | None = None
+) -> TextTranslator:
     """The real translator (raises ModelUnavailableError when the model cannot be had)."""
-    from pipeline import translate
+    from pipeline.translate import load_translator
 
-    kwargs: dict[str, Any] = {
-        "backend": options.backend, "device": options.device, "precision": options.precision,
-        "threads": options.threads, "offline": options.offline,
-    }
-    if options.beams is not None:
-        kwargs["beams"] = options.beams
-    if options.batch_tokens is not None:
-        kwargs["batch_tokens"] = options.batch_tokens
-    model = options.model or translate.DEFAULT_MODEL
     try:
-        translator: TranslatorLike = translate.load_translator(model, **kwargs)
+        if warn is None:
+            return load_translator(settings.translator)
+        return load_translator(settings.translator, warn=warn)
     except ValueError as error:  # a setting the model or backend cannot take
         raise UsageError(str(error)) from None
-    return translator
-
-
-class FakeTranslator:
-    """A stand-in translator for tests and benchmarks: ``[en] <sentence>``, optionally slow.
-
-    Reachable from the command line only through a hidden option (``--translator fake``).
-    """
-
-    def __init__(self, delay: float = 0.0, batch: int = 16) -> None:
-        self.delay = delay
-        self.batch = batch
-        self.identity = {"model": "fake-echo", "revision": "1", "backend": "fake"}
-        self.calls: list[int] = []
-
-    def translate_texts(
-        self, texts: list[str], progress: Callable[[int], None] | None = None
-    ) -> list[Translation]:
-        self.calls.append(len(texts))
-        results = []
-        for start in range(0, len(texts), self.batch):
-            part = texts[start : start + self.batch]
-            if self.delay:
-                time.sleep(self.delay * len(part))
-            results += [Translation(f"[en] {t}", "fake-echo", score=-0.25) for t in part]
-            if progress is not None:
-                progress(len(part))
-        return results
-
-
-def translate_chunk(
-    articles: Sequence[Article],
-    translator: TranslatorLike,
-    progress: Callable[[int], None] | None = None,
-) -> None:
-    """Give every sentence of every article a translation, in one call across articles."""
-    from pipeline.translate import translate_articles
-
-    translate_articles(list(articles), translator, progress)
-
-
-# --------------------------------------------------------------------------------------------
-# Output files
-
-
-def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
-    return {kind: output_dir / f"{name}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
-
-
-def remove_stale_temp_files(output_dir: Path) -> int:
-    """Delete temporary files a killed run left behind (they never hold finished output)."""
-    removed = 0
-    if not output_dir.is_dir():
-        return 0
-    for folder, _, files in os.walk(output_dir):
-        for name in files:
-            if _TEMP_FILE.match(name):
-                try:
-                    (Path(folder) / name).unlink()
-                    removed += 1
-                except OSError:
-                    pass
-    return removed
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,10 +162,10 @@ class _Work:
 def run_batch(
     input_dir: Path,
     output_dir: Path,
-    options: RunOptions | None = None,
+    settings: Settings | None = None,
     *,
-    translator: TranslatorLike | None = None,
-    translator_factory: Callable[[RunOptions], TranslatorLike] | None = None,
+    translator: TextTranslator | None = None,
+    translator_factory: TranslatorFactory | None = None,
     reporter: Reporter | None = None,
 ) -> BatchResult:
     """Process every article under ``input_dir`` into ``output_dir``; see the module doc.
@@ -451,7 +175,7 @@ def run_batch(
     Raises :class:`UsageError` for arguments that cannot work, and ``RuleTableError`` for a
     broken rule table (which affects every article); everything else is per article.
     """
-    run = _BatchRun(input_dir, output_dir, options or RunOptions(), reporter or NullReporter())
+    run = _BatchRun(input_dir, output_dir, settings or Settings(), reporter or NullReporter())
     with run.timed("discover_s"):
         run.plan()
     with run.timed("cluster_join_s"):
@@ -478,16 +202,20 @@ class _BatchRun:
     collisions: dict[str, str]  # input path -> why its outputs cannot be written
 
     def __init__(
-        self, input_dir: Path, output_dir: Path, options: RunOptions, reporter: Reporter
+        self, input_dir: Path, output_dir: Path, settings: Settings, reporter: Reporter
     ) -> None:
         self.started, self.started_at = time.perf_counter(), utc_now()
         _check_folders(input_dir, output_dir)
         self.input_dir, self.output_dir = input_dir, output_dir
-        self.options, self.reporter = options, reporter
+        self.settings, self.options, self.reporter = settings, settings.run, reporter
         self.timings: dict[str, float] = {}
+        self.warnings: list[str] = []
         self.previous, manifest_warning = load_manifest(output_dir)
-        self.pipeline = load_pipeline(options, self.previous.get("rules"))
-        self.warnings: list[str] = [manifest_warning] if manifest_warning else []
+        if manifest_warning:
+            self.warn(manifest_warning)
+        self.rules = settings.rules()
+        self.key = settings.key(self.rules)
+        self.stages = Stages(settings)
         self.sources: list[Source] = []
         self.skipped: list[SkippedFile] = []
         self.outcomes: dict[str, Outcome] = {}  # by input path
@@ -495,11 +223,11 @@ class _BatchRun:
         self.retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
         self.unchanged: list[tuple[Source, dict[str, Any]]] = []
         self.cleaned: list[_Work] = []
-        self.translator: TranslatorLike | None = None
+        self.translator: TextTranslator | None = None
         self.owns_translator = False
         self.identity: dict[str, str] | None = None
         self.translation_error: str | None = None
-        self.cluster: Any = None  # a pipeline.cluster.RaySession, joined when work needs it
+        self.cluster: RaySession | None = None  # joined when there is work and ``ray`` is set
 
     @contextmanager
     def timed(self, name: str) -> Iterator[None]:
@@ -514,7 +242,7 @@ class _BatchRun:
         """Find the articles, then sort them: to do, to retry (no translation yet), unchanged."""
         self._discover()
         self.manifest = new_manifest(
-            self.input_dir, self.options, self.pipeline, self.started_at, self.previous
+            self.input_dir, self.settings, self.key, self.rules, self.started_at, self.previous
         )
         self.writer = ManifestWriter(self.output_dir, self.manifest)
         listing = OutputListing()
@@ -523,12 +251,13 @@ class _BatchRun:
 
     def _discover(self) -> None:
         self.sources, self.skipped, found_warnings = discover(self.input_dir, self.output_dir)
-        self.warnings += found_warnings
+        for warning in found_warnings:
+            self.warn(warning)
         if not self.sources:
-            self.warnings.append(f"{self.input_dir}: no .txt or .md files found")
+            self.warn(f"{self.input_dir}: no .txt or .md files found")
         self.collisions = find_collisions(self.sources)
         if remove_stale_temp_files(self.output_dir):
-            self.warnings.append(
+            self.warn(
                 f"{self.output_dir}: removed temporary files left by an interrupted run"
             )
 
@@ -537,11 +266,10 @@ class _BatchRun:
             self._fail(source, self.collisions[source.relative])
             return
         try:
-            data = read_input(source.path, source.relative)
+            data, digest = read_source(source.path, source.relative)
         except InputError as error:
             self._fail(source, str(error))
             return
-        digest = hashlib.sha256(data).hexdigest()
         entry = None if self.options.force else self._finished_entry(source, digest, listing)
         if entry is None or _original_changed(entry, source, self.input_dir, self.options):
             self.todo.append(_Work(source, data, digest))
@@ -560,9 +288,9 @@ class _BatchRun:
         """
         paths = output_paths(self.output_dir, source.name)
         entry = self.previous.get("articles", {}).get(source.name)
-        if not entry_is_current(entry, digest, self.pipeline.key, paths, listing):
+        if not entry_is_current(entry, digest, self.key, paths, listing):
             entry = entry_from_record(paths["json"])
-            if not entry_is_current(entry, digest, self.pipeline.key, paths, listing):
+            if not entry_is_current(entry, digest, self.key, paths, listing):
                 return None
         return entry
 
@@ -570,8 +298,8 @@ class _BatchRun:
 
     def prepare_translator(
         self,
-        translator: TranslatorLike | None,
-        factory: Callable[[RunOptions], TranslatorLike] | None,
+        translator: TextTranslator | None,
+        factory: TranslatorFactory | None,
     ) -> None:
         """Load the translator if anything needs translating; a failure is remembered, not
         raised. Unchanged articles whose translation is missing or from another model are
@@ -587,19 +315,21 @@ class _BatchRun:
         self.unchanged += self.retry
 
     def _load_translator(
-        self, factory: Callable[[RunOptions], TranslatorLike] | None
-    ) -> TranslatorLike | None:
+        self, factory: TranslatorFactory | None
+    ) -> TextTranslator | None:
         try:
             if factory is None and self.cluster is not None:
-                return self._ray_translator()
-            return (factory or load_model_translator)(self.options)
+                from pipeline.cluster import load_ray_translator
+
+                return load_ray_translator(self.cluster, self.settings.translator)
+            return (factory or partial(load_model_translator, warn=self.warn))(self.settings)
         except DaenError as error:
             self.translation_error = str(error)
             return None
 
     def join_cluster(self) -> None:
-        """With ``ray``: join the cluster when there is work (RayUnavailableError, a
-        DaenError, says how to install Ray or which address failed)."""
+        """With ``ray`` set: join the cluster, only when there is work. Without Ray installed,
+        or with a cluster that cannot be reached, a DaenError says what to do."""
         if self.options.ray is None:
             return
         from pipeline.cluster import connect, import_ray
@@ -607,21 +337,6 @@ class _BatchRun:
         import_ray()
         if self.todo or self.retry:
             self.cluster = connect(self.options.ray)
-
-    def _ray_translator(self) -> TranslatorLike:
-        from pipeline import translate
-        from pipeline.cluster import load_ray_translator
-
-        options = self.options
-        try:
-            translator: TranslatorLike = load_ray_translator(
-                self.cluster, options.model or translate.DEFAULT_MODEL, backend=options.backend,
-                device=options.device, beams=options.beams, precision=options.precision,
-                batch_tokens=options.batch_tokens, threads=options.threads,
-            )
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-        return translator
 
     def close_cluster(self) -> None:
         if self.cluster is not None:
@@ -653,7 +368,7 @@ class _BatchRun:
     def clean(self) -> None:
         """Read and clean every article to do; one that cannot be cleaned fails alone."""
         if self.todo:
-            self.pipeline.load()  # a broken rule table stops the run here, before any article
+            self.stages.load()  # a broken rule table stops the run here, before any article
         todo = sorted(self.todo, key=lambda w: w.source.relative)
         for work, cleaned in zip(todo, self._clean_many(todo), strict=True):
             work.data, work.cleanup_s = b"", cleaned.seconds
@@ -663,27 +378,22 @@ class _BatchRun:
                 work.digest, work.article = cleaned.digest, cleaned.article
                 self.cleaned.append(work)
 
-    def _clean_many(self, todo: list[_Work]) -> Iterator[Any]:
-        """Cleaned articles in ``todo``'s order: in this process, in ``jobs`` worker processes
-        or in Ray tasks (:mod:`pipeline.parallel`, :mod:`pipeline.cluster`)."""
+    def _clean_many(self, todo: list[_Work]) -> Iterator[Cleaned]:
+        """The cleaned articles, in ``todo``'s order: here, in ``jobs`` worker processes
+        (:mod:`pipeline.parallel`) or in Ray tasks (:mod:`pipeline.cluster`)."""
         from pipeline import parallel
 
         jobs = (
             parallel.CleanJob(w.source.relative, str(w.source.path), w.data or None)
             for w in todo
         )
-        spec = parallel.CleanSpec(
-            self.pipeline.normalize_config,
-            tuple(sorted(self.pipeline.rules["tables"].items())),
-            self.pipeline.rules["code_sha256"],
-        )
+        spec = parallel.CleanSpec.of_run(self.settings, self.rules)
         if self.cluster is not None:
             from pipeline import cluster
 
             return cluster.clean_many(jobs, spec, session=self.cluster)
         return parallel.clean_many(
-            jobs, spec, workers=self.options.jobs, count=len(todo),
-            rules=self.pipeline.fix_rules,
+            jobs, spec, workers=self.options.jobs, count=len(todo), stages=self.stages
         )
 
     # 5. translate and write, chunk by chunk
@@ -699,12 +409,15 @@ class _BatchRun:
         for chunk in _chunks(self.cleaned, self.options.chunk_sentences):
             chunk_note = self._translate(chunk, note)
             with self.timed("qa_s"):
-                self.warnings += _check_originals(chunk, self.input_dir, self.options)
+                for warning in _check_originals(chunk, self.input_dir, self.settings):
+                    self.warn(warning)
             for work in chunk:
                 self._write(work, chunk_note, pool)
         pool.shutdown(wait=True)
 
-    def _translate(self, chunk: list[_Work], note: Any) -> Any:
+    def _translate(
+        self, chunk: list[_Work], note: TranslationNote | None
+    ) -> TranslationNote | None:
         """Back-translate one chunk; the note its outputs carry (the failure's, if it failed)."""
         if self.translator is None or not self.options.translate:
             self.reporter.advance(sentences=sum(_sentence_count(w) for w in chunk))
@@ -712,7 +425,9 @@ class _BatchRun:
         articles = [w.article for w in chunk if w.article is not None]
         t0 = time.perf_counter()
         try:
-            translate_chunk(
+            from pipeline.translate import translate_articles
+
+            translate_articles(
                 articles, self.translator, lambda n: self.reporter.advance(sentences=n)
             )
         except Exception as error:  # the chunk loses its translations, not the batch
@@ -724,24 +439,24 @@ class _BatchRun:
 
     def _translation_failed(
         self, chunk: list[_Work], articles: list[Article], error: Exception
-    ) -> Any:
+    ) -> TranslationNote | None:
         for article in articles:
             for sentence in article.sentences():
                 sentence.translation = None
         detail = str(error) if isinstance(error, DaenError) else (
             f"{type(error).__name__}: {error}"
         )
-        self.warnings.append(
+        self.warn(
             f"back-translation failed for {len(articles)} article(s) "
             f"({', '.join(w.source.relative for w in chunk[:3])}"
             f"{', …' if len(chunk) > 3 else ''}): {detail}"
         )
         return _note(self.options, detail)
 
-    def _write(self, work: _Work, note: Any, pool: Executor) -> None:
+    def _write(self, work: _Work, note: TranslationNote | None, pool: Executor) -> None:
         with self.timed("write_s"):
             outcome, entry = _write_article(
-                work, self.output_dir, self.pipeline, note, self.identity, pool
+                work, self.output_dir, self.key, note, self.identity, pool
             )
         name = work.source.name
         if outcome.status == "failed":
@@ -758,9 +473,9 @@ class _BatchRun:
 
     def close_translator(self) -> None:
         """Close a translator this run loaded (e.g. its translation cache)."""
-        translator = self.translator
-        if self.owns_translator and translator is not None and hasattr(translator, "close"):
-            translator.close()
+        close = getattr(self.translator, "close", None)
+        if self.owns_translator and close is not None:
+            close()
 
     # 6. manifest and index
 
@@ -784,7 +499,7 @@ class _BatchRun:
         manifest = self.manifest
         manifest["finished"] = utc_now()
         manifest["translation"] = translation_block(
-            self.options, self.identity, self.translation_error, self.previous,
+            self.settings, self.identity, self.translation_error, self.previous,
             bool(self.cleaned),
         )
         manifest["skipped"] = [asdict(s) for s in self.skipped]
@@ -809,6 +524,11 @@ class _BatchRun:
         }
 
     # shared by the phases
+
+    def warn(self, message: str) -> None:
+        """The one warnings channel: shown by the reporter now, kept in the manifest."""
+        self.warnings.append(message)
+        self.reporter.warn(message)
 
     def _fail(self, source: Source, message: str) -> None:
         self.manifest["failed"][source.name] = {"source": source.relative, "message": message}
@@ -840,7 +560,7 @@ def _share_translate_time(chunk: list[_Work], seconds: float) -> None:
         work.translate_s = seconds * _sentence_count(work) / sentences
 
 
-def _note(options: RunOptions, error: str | None) -> Any:
+def _note(options: RunOptions, error: str | None) -> TranslationNote | None:
     from pipeline.render import TranslationNote
 
     if not options.translate:
@@ -868,7 +588,7 @@ def _chunks(works: list[_Work], size: int) -> Iterable[list[_Work]]:
 
 
 def _original_changed(
-    entry: Any, source: Source, input_dir: Path, options: RunOptions
+    entry: dict[str, Any] | None, source: Source, input_dir: Path, options: RunOptions
 ) -> bool:
     """Whether the article's English original appeared, changed or went since its record."""
     from pipeline.qa import original_sha256
@@ -877,33 +597,25 @@ def _original_changed(
     return recorded != original_sha256(source.path, input_dir, options.originals)
 
 
-def _check_originals(chunk: list[_Work], input_dir: Path, options: RunOptions) -> list[str]:
+def _check_originals(chunk: list[_Work], input_dir: Path, settings: Settings) -> list[str]:
     """The qa stage: compare each article with its English original, where there is one."""
-    from pipeline.qa import QAConfig, check_originals
+    from pipeline.qa import check_originals
 
     items = [(w.article, w.source.path) for w in chunk if w.article is not None]
-    config = QAConfig(threshold=options.qa_threshold)
-    return check_originals(items, input_dir, options.originals, config)
+    return check_originals(items, input_dir, settings.run.originals, settings.qa)
 
 
 def _write_article(
     work: _Work,
     output_dir: Path,
-    pipeline: Pipeline,
-    note: Any,
+    key: str,
+    note: TranslationNote | None,
     identity: dict[str, str] | None,
     pool: Executor | None = None,
 ) -> tuple[Outcome, dict[str, Any] | None]:
-    """Render and write one article's outputs; the record (with its run entry) last.
-
-    With a thread ``pool`` the four outputs are written at the same time (each write waits
-    for its fsync, which threads overlap) while the record is rendered; the record is written
-    only once all four are on disk.
-    """
+    """Render and write one article's outputs (:mod:`pipeline.records`), the record last."""
     from pipeline.qa import qa_summary
     from pipeline.render import counts, translation_state
-    from pipeline.render.html import review_page
-    from pipeline.render.text import danish_text, english_text, word_diff_text
 
     source, article = work.source, work.article
     assert article is not None
@@ -912,22 +624,18 @@ def _write_article(
     try:
         state = translation_state(article, note)
         article_counts = counts(article)
-        outputs = {
-            "da": danish_text(article),
-            "en": english_text(article, note),
-            "diff": word_diff_text(article),
-            "html": review_page(article, note),
-        }
-        if pool is None:
-            for kind, text in outputs.items():
-                write_atomic(paths[kind], text)
-            pending = []
-        else:
-            pending = [pool.submit(write_atomic, paths[k], text) for k, text in outputs.items()]
-        entry = {
+        outputs = render_outputs(article, note)
+
+        def record() -> str:
+            assert article is not None
+            entry["seconds"]["write"] = round(time.perf_counter() - t0, 4)
+            entry["finished"] = utc_now()
+            return record_text(article, entry)
+
+        entry: dict[str, Any] = {
             "source": source.relative,
             "input_sha256": work.digest,
-            "key": pipeline.key,
+            "key": key,
             "outputs": {k: p.relative_to(output_dir).as_posix() for k, p in paths.items()},
             "counts": article_counts,
             "translation": state,
@@ -937,16 +645,11 @@ def _write_article(
             "seconds": {
                 "cleanup": round(work.cleanup_s, 4),
                 "translate": round(work.translate_s, 4),
-                "write": round(time.perf_counter() - t0, 4),
+                "write": 0.0,
             },
-            "finished": utc_now(),
+            "finished": "",
         }
-        record = article.to_dict()
-        record["run"] = entry
-        text = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
-        for future in pending:
-            future.result()  # raises the first write error; the record is then not written
-        write_atomic(paths["json"], text)
+        write_outputs(paths, outputs, record, pool)
     except OSError as error:
         message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"
         return Outcome(source.name, source.relative, "failed", message), None

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline import __version__
-from pipeline.errors import DaenError
+from pipeline.backends.base import BACKENDS, PRECISIONS
+from pipeline.errors import DaenError, UsageError
+from pipeline.normalize import AUTO_QUOTE_STYLE, QUOTE_STYLES
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+    from pipeline.workflow import FileReport
 
 app = typer.Typer(
     name="daen",
@@ -59,97 +67,128 @@ OutDir = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write results to this folder (default: stdout)."),
 ]
+
+
+def _one_of(what: str, choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
+    """An option callback that accepts only ``choices`` (a usage error otherwise)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(
+                f"unknown {what} {value!r}; choose one of {', '.join(choices)}"
+            )
+        return value
+
+    return check
+
+
+# Choices come from the registries that define them, so help and validation cannot drift.
+QUOTE_CHOICES = (AUTO_QUOTE_STYLE, *QUOTE_STYLES)
 QuoteStyleOption = Annotated[
     str,
     typer.Option(
-        "--quote-style",
-        help=(
-            "Quotation marks: auto (the article's own dominant style), guillemets, danish, "
-            "danish-single, english, english-single, german, straight, straight-single."
-        ),
+        "--quote-style", callback=_one_of("quote style", QUOTE_CHOICES),
+        help="Quotation marks: auto (the article's own dominant style) or a house style: "
+        f"{', '.join(QUOTE_STYLES)}.",
     ),
 ]
 
 
-# Translation options shared by `run` and `translate`.
+# Translation options shared by `run` and `translate`; None: the setting's own default
+# (pipeline.translate.TranslatorSettings). Values are checked there: a bad one exits with 2.
 ModelOption = Annotated[
     str | None,
     typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
 ]
 BackendOption = Annotated[
-    str, typer.Option("--backend", help="Engine: auto (ct2 when installed), torch or ct2."),
+    str | None,
+    typer.Option("--backend", callback=_one_of("backend", BACKENDS),
+                 help=f"Engine: {', '.join(BACKENDS)} (auto: ct2 when installed, else torch)."),
 ]
 DeviceOption = Annotated[
-    str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda[:N], mps.")
+    str | None,
+    typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda[:N], mps."),
 ]
 BeamsOption = Annotated[
-    int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's, 4).")
+    int | None, typer.Option("--beams", help="Beam size (default: the model's, 4).")
+]
+BatchTokensOption = Annotated[
+    int | None,
+    typer.Option("--batch-tokens", help="Padded tokens per model call (longest × sentences)."),
 ]
 PrecisionOption = Annotated[
-    str, typer.Option("--precision", help="auto (torch fp32, ct2 int8), fp32, int8, fp16 (GPU).")
+    str | None,
+    typer.Option(
+        "--precision",
+        help=f"{', '.join(PRECISIONS)} (auto: torch fp32, ct2 int8; fp16 needs a GPU), or for "
+        "ct2 a CTranslate2 compute type.",
+    ),
 ]
 ThreadsOption = Annotated[
-    int | None, typer.Option("--threads", min=1, help="CPU threads (default: all cores).")
+    int | None, typer.Option("--threads", help="CPU threads (default: all cores).")
 ]
 OfflineOption = Annotated[
-    bool, typer.Option("--offline", help="Never contact the Hugging Face Hub.")
+    bool,
+    typer.Option("--offline", help="Never contact the Hugging Face Hub (translating never "
+                 "does; this also sets HF_HUB_OFFLINE for libraries)."),
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Folder with the fix-stage tables (default: the project's data/)."),
+]
+ExplainOption = Annotated[
+    bool, typer.Option("--explain", help="Print every edit with its rule id and reason (stderr).")
 ]
 
+_PARAMETERS = {  # setting name -> the option that sets it, for usage errors
+    "quote_style": "--quote-style", "backend": "--backend", "device": "--device",
+    "precision": "--precision", "beams": "--beams", "batch-tokens": "--batch-tokens",
+    "threads": "--threads", "max-input-tokens": "--max-input-tokens",
+    "threshold": "--qa-threshold", "chunk-sentences": "--chunk-sentences",
+    "jobs must": "--jobs", "ray must": "--ray",
+}
 
-def _check_backend(backend: str) -> None:
-    if backend not in ("auto", "torch", "ct2"):
-        raise typer.BadParameter("choose auto, torch or ct2", param_hint="--backend")
 
-
-def _normalize_config(quote_style: str) -> object:
-    from pipeline.normalize import NormalizeConfig
+def _settings(**options: object) -> Settings:
+    """The one place the command line builds the settings; a value that cannot work is a
+    usage error (exit code 2). Options left unset (None) keep the settings' defaults."""
+    from pipeline.settings import Settings
 
     try:
-        return NormalizeConfig(quote_style=quote_style)
+        return Settings.from_options(**{k: v for k, v in options.items() if v is not None})
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--quote-style") from None
+        message = str(exc)
+        hint = next((opt for name, opt in _PARAMETERS.items() if name in message), None)
+        raise typer.BadParameter(message, param_hint=hint) from None
 
 
-def _write_results(results: object, output: Path | None) -> int:
-    """Write each article's cleaned text; print errors and the summary to stderr."""
-    from pipeline.fsutil import write_atomic
-    from pipeline.workflow import FileResult, Summary
+def _offline(offline: bool) -> None:
+    if offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
 
-    summary = Summary()
-    for result in results:  # type: ignore[attr-defined]
-        assert isinstance(result, FileResult)
-        if result.error is not None:
-            error(str(result.error))
-            summary.failed += 1
-            continue
-        assert result.article is not None
-        summary.add(result.article)
-        if output is None:
-            sys.stdout.write(result.article.text)
-        else:
-            target = output / result.name
-            if target.resolve() == result.source.resolve():
-                error(f"{result.name}: output would overwrite the input; choose another -o")
-                summary.failed += 1
-                continue
-            write_atomic(target, result.article.text)
-    for line in summary.lines():
+
+def _finish(report: FileReport) -> None:
+    """Print a file-by-file command's notes, errors and summary (stderr); exit 1 if any
+    failed."""
+    for line in report.notes:
         typer.echo(line, err=True)
-    return 1 if summary.failed else 0
+    for message in report.errors:
+        error(message)
+    for line in report.summary:
+        typer.echo(line, err=True)
+    raise typer.Exit(1 if report.errors else 0)
 
 
 @app.command()
 def normalize(
     files: Files,
     output: OutDir = None,
-    quote_style: QuoteStyleOption = "auto",
+    quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
 ) -> None:
     """Normalize Unicode, mojibake, spaces, quotes, apostrophes and dashes."""
-    from pipeline.workflow import normalize_stage, process_files
+    from pipeline.workflow import run_files
 
-    config = _normalize_config(quote_style)
-    results = process_files(files, [normalize_stage(config)])  # type: ignore[arg-type]
-    raise typer.Exit(_write_results(results, output))
+    _finish(run_files("normalize", files, _settings(quote_style=quote_style), output))
 
 
 @app.command()
@@ -170,14 +209,11 @@ def run(
         bool, typer.Option("--verbose", "-v", help="One line per article and skipped file.")
     ] = False,
     model: ModelOption = None,
-    backend: BackendOption = "auto",
-    device: DeviceOption = "auto",
+    backend: BackendOption = None,
+    device: DeviceOption = None,
     beams: BeamsOption = None,
-    batch_tokens: Annotated[
-        int | None,
-        typer.Option("--batch-tokens", min=1, help="Padded tokens per model call [1024]."),
-    ] = None,
-    precision: PrecisionOption = "auto",
+    batch_tokens: BatchTokensOption = None,
+    precision: PrecisionOption = None,
     threads: ThreadsOption = None,
     offline: OfflineOption = False,
     no_translate: Annotated[
@@ -190,7 +226,7 @@ def run(
             help="Exit with code 1 when the back-translation model is unavailable.",
         ),
     ] = False,
-    quote_style: QuoteStyleOption = "auto",
+    quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
     originals: Annotated[
         Path | None,
         typer.Option(
@@ -200,13 +236,13 @@ def run(
         ),
     ] = None,
     qa_threshold: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--qa-threshold", min=0, max=100,
-            help="Flag a sentence whose back-translation scores below this chrF against the "
-            "English original.",
+            "--qa-threshold",
+            help="Flag a sentence whose back-translation scores below this chrF (0–100) "
+            "against the English original (default: the qa stage's).",
         ),
-    ] = 40.0,
+    ] = None,
     translator: Annotated[
         str, typer.Option("--translator", hidden=True, help="model, or fake (tests only).")
     ] = "model",
@@ -214,22 +250,22 @@ def run(
         float, typer.Option("--fake-delay", hidden=True, help="Seconds per fake sentence.")
     ] = 0.0,
     chunk_sentences: Annotated[
-        int, typer.Option("--chunk-sentences", hidden=True, min=1, help="Sentences per chunk.")
-    ] = 2000,
+        int | None, typer.Option("--chunk-sentences", hidden=True, help="Sentences per chunk.")
+    ] = None,
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1,
-            help="Clean articles in this many processes [the usable CPU cores].",
+            "--jobs", "-j", help="Clean articles in this many processes (default: the usable "
+            "CPU cores).",
         ),
     ] = None,
     ray: Annotated[
         str | None,
         typer.Option(
             "--ray", metavar="ADDRESS",
-            help="Run on a Ray cluster: auto (RAY_ADDRESS, a cluster started here, else a "
-            "new local one), local, or an address such as ray://head:10001. Needs "
-            "daen[cluster].",
+            help="Run on a Ray cluster: auto (RAY_ADDRESS, a cluster started on this machine, "
+            "else a new local one), local, or an address such as ray://head:10001. Needs "
+            'pip install "daen[cluster]".',
         ),
     ] = None,
 ) -> None:
@@ -237,27 +273,22 @@ def run(
 
     Incremental: unchanged articles are skipped. Exit code 1 when any article failed.
     """
-    from pipeline.batch import RunOptions, UsageError
     from pipeline.console import run_command
     from pipeline.parallel import usable_cores
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")
-    _check_backend(backend)
-    _normalize_config(quote_style)
-    if offline:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-    options = RunOptions(
+    settings = _settings(
         force=force, translate=not no_translate, model=model, backend=backend, device=device,
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
-        offline=offline, quote_style=quote_style,
-        originals=originals, qa_threshold=qa_threshold, chunk_sentences=chunk_sentences,
-        jobs=jobs or usable_cores(), ray=ray,
+        quote_style=quote_style, originals=originals, qa_threshold=qa_threshold,
+        chunk_sentences=chunk_sentences, require_translation=require_translation,
+        jobs=usable_cores() if jobs is None else jobs, ray=ray,
     )
+    _offline(offline)
     try:
         code = run_command(
-            input_dir, output, options, quiet=quiet, verbose=verbose,
-            require_translation=require_translation,
+            input_dir, output, settings, quiet=quiet, verbose=verbose,
             fake_translator_delay=fake_delay if translator == "fake" else None,
         )
     except UsageError as exc:
@@ -319,45 +350,15 @@ def rules(ctx: typer.Context) -> None:
         typer.echo(f"{stage:<10} {rule_id:<40} {reason}")
 
 
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data", help="Folder with the fix-stage tables (default: the project's data/)."),
-]
-ExplainOption = Annotated[
-    bool, typer.Option("--explain", help="Print every edit with its rule id and reason (stderr).")
-]
-
-
-def _explained(results: object, explain: bool) -> object:
-    """Pass results through, printing each edit and flag of the fix stage when asked."""
-    for result in results:  # type: ignore[attr-defined]
-        if explain and result.article is not None:
-            for sentence in result.article.sentences():
-                for edit in sentence.edits:
-                    typer.echo(
-                        f"{result.name}: edit {edit.rule_id}: {edit.before!r} -> {edit.after!r}"
-                        f" ({edit.reason})", err=True,
-                    )
-                for flag in sentence.flags:
-                    typer.echo(
-                        f"{result.name}: flag {flag.rule_id}: "
-                        f"{sentence.text[flag.start:flag.end]!r} ({flag.reason})"
-                        + (f" suggest {flag.suggestion!r}" if flag.suggestion else ""), err=True,
-                    )
-        yield result
-
-
 @app.command()
 def fix(
     files: Files, output: OutDir = None, data: DataDirOption = None, explain: ExplainOption = False
 ) -> None:
     """Fix casing and garbled phrases; flag English fragments and unknown words."""
-    from pipeline.fix import load_fix_rules
-    from pipeline.workflow import fix_stage, process_files
+    from pipeline.workflow import run_files
 
-    rules = load_fix_rules(data)
-    results = _explained(process_files(files, [fix_stage(rules)]), explain)
-    raise typer.Exit(_write_results(results, output))
+    report = run_files("fix", files, _settings(data=data), output, explain=explain)
+    _finish(report)
 
 
 @app.command()
@@ -366,19 +367,15 @@ def clean(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the cleaned articles (required).")
     ],
-    quote_style: QuoteStyleOption = "auto",
+    quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
     data: DataDirOption = None,
     explain: ExplainOption = False,
 ) -> None:
     """Normalize and fix each article; write it under the same relative path in OUTPUT."""
-    from pipeline.fix import load_fix_rules
-    from pipeline.workflow import fix_stage, normalize_stage, process_files
+    from pipeline.workflow import run_files
 
-    config = _normalize_config(quote_style)
-    rules = load_fix_rules(data)
-    stages = [normalize_stage(config), fix_stage(rules)]  # type: ignore[arg-type]
-    results = _explained(process_files(files, stages), explain)
-    raise typer.Exit(_write_results(results, output))
+    settings = _settings(quote_style=quote_style, data=data)
+    _finish(run_files("clean", files, settings, output, explain=explain))
 
 
 @rules_app.command("check")
@@ -399,13 +396,11 @@ def translate(
     files: Files,
     output: OutDir = None,
     model: ModelOption = None,
-    backend: BackendOption = "auto",
-    device: DeviceOption = "auto",
+    backend: BackendOption = None,
+    device: DeviceOption = None,
     beams: BeamsOption = None,
-    batch_tokens: Annotated[
-        int, typer.Option("--batch-tokens", min=1, help="Padded tokens per model call.")
-    ] = 1024,
-    precision: PrecisionOption = "auto",
+    batch_tokens: BatchTokensOption = None,
+    precision: PrecisionOption = None,
     threads: ThreadsOption = None,
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse earlier translations.")
@@ -415,59 +410,30 @@ def translate(
     ] = None,
     max_input_tokens: Annotated[
         int | None,
-        typer.Option("--max-input-tokens", min=8, help="Split longer sentences at clauses."),
+        typer.Option("--max-input-tokens", help="Split longer sentences at clauses."),
     ] = None,
     offline: OfflineOption = False,
 ) -> None:
     """Back-translate articles to English: .en.txt and a .json record per file with -o."""
-    _check_backend(backend)
-    if offline:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-    from pipeline.translate import DEFAULT_MODEL, load_translator, summary_lines
-    from pipeline.translate import translate_articles as translate_all
-    from pipeline.workflow import process_files
+    from pipeline.workflow import translate_command
 
-    results = list(process_files(files, []))
-    articles = [r.article for r in results if r.article is not None]
+    settings = _settings(
+        model=model, backend=backend, device=device, beams=beams, batch_tokens=batch_tokens,
+        precision=precision, threads=threads, cache=cache, cache_path=cache_path,
+        max_input_tokens=max_input_tokens,
+    )
+    _offline(offline)
     try:
-        translator = load_translator(
-            model or DEFAULT_MODEL, backend=backend, device=device, beams=beams,
-            precision=precision, batch_tokens=batch_tokens, threads=threads, offline=offline,
-            cache_path=cache_path, cache=cache, max_input_tokens=max_input_tokens,
-        )
-    except ValueError as exc:
+        report = translate_command(files, settings, output, _progress_bar)
+    except UsageError as exc:
         raise typer.BadParameter(str(exc)) from None
-    total = sum(1 for a in articles for _ in a.sentences())
+    _finish(report)
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
     with typer.progressbar(length=total, label="Translating", file=sys.stderr) as bar:
-        translate_all(articles, translator, bar.update)
-    translator.close()
-    code = _write_translations(results, output)
-    done = [s.translation for a in articles for s in a.sentences() if s.translation]
-    for line in summary_lines(done, translator):
-        typer.echo(line, err=True)
-    raise typer.Exit(code)
-
-
-def _write_translations(results: list, output: Path | None) -> int:
-    import json
-
-    from pipeline.fsutil import write_atomic
-    from pipeline.render.text import english_text
-
-    failed = 0
-    for result in results:
-        if result.error is not None:
-            error(str(result.error))
-            failed += 1
-            continue
-        if output is None:
-            sys.stdout.write(english_text(result.article))
-            continue
-        stem = result.name.rsplit(".", 1)[0] if "." in result.name else result.name
-        write_atomic(output / f"{stem}.en.txt", english_text(result.article))
-        record = json.dumps(result.article.to_dict(), ensure_ascii=False, indent=1)
-        write_atomic(output / f"{stem}.json", record + "\n")
-    return 1 if failed else 0
+        yield bar.update
 
 
 @model_app.command("download")

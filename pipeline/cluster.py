@@ -23,24 +23,16 @@ Ray is imported only here, and only when ``--ray`` is given.
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import DaenError, ModelUnavailableError
 from pipeline.parallel import Cleaned, CleanJob, CleanSpec, RuleMismatchError, clean_one
 
-__all__ = [
-    "INSTALL_HINT",
-    "ActorPoolBackend",
-    "RaySession",
-    "RayUnavailableError",
-    "clean_many",
-    "connect",
-    "load_ray_translator",
-]
+if TYPE_CHECKING:
+    from pipeline.translate import Translator, TranslatorSettings
 
 INSTALL_HINT = 'the --ray option needs Ray: pip install "daen[cluster]" (or pip install ray)'
 TASK_RETRIES = 3  # a cleanup task whose worker process dies is run again, up to this often
@@ -195,13 +187,13 @@ def _group_results(ray: Any, group: list[CleanJob], ref: Any) -> list[Cleaned]:
 class TranslatorActor:
     """A Ray actor holding one translator, loaded once (without a cache: the driver has it)."""
 
-    def __init__(self, model: str, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: TranslatorSettings) -> None:
         self.error: str | None = None
         self.translator: Any = None
         try:
             from pipeline.translate import load_translator
 
-            self.translator = load_translator(model, cache=False, **settings)
+            self.translator = load_translator(settings)
         except (DaenError, ValueError) as error:
             self.error = str(error)
 
@@ -298,68 +290,52 @@ def actor_plan(session: RaySession, threads: int | None) -> tuple[int, dict[str,
 
 
 def load_ray_translator(
-    session: RaySession,
-    model: str,
-    *,
-    actors: int | None = None,
-    backend: str = "auto",
-    device: str = "auto",
-    beams: int | None = None,
-    precision: str = "auto",
-    batch_tokens: int | None = None,
-    threads: int | None = None,
-    cache: bool = True,
-) -> Any:
-    """A :class:`~pipeline.translate.Translator` on the driver whose model calls run on an
-    actor pool; raises :class:`ModelUnavailableError` when the actors cannot load the model
-    (the message names the node) or load different ones."""
+    session: RaySession, settings: TranslatorSettings, *, actors: int | None = None
+) -> Translator:
+    """A :class:`~pipeline.translate.Translator` on the driver (with the cache) whose model
+    calls run on an actor pool (:func:`actor_plan`, or ``actors`` of them); raises
+    :class:`ModelUnavailableError` when the actors cannot load the model (the message names
+    the node) or load another one than the driver sees."""
     ray = import_ray()
-    from pipeline import translate
+    from dataclasses import replace
 
-    count, resources = actor_plan(session, threads)
-    count = actors or count
-    settings: dict[str, Any] = {
-        "backend": backend, "device": device, "precision": precision,
-        "threads": threads or resources.get("num_cpus", 1),
-    }
-    if session.gpus and device == "auto":
-        settings["device"] = "cuda"
-    if beams is not None:
-        settings["beams"] = beams
+    from pipeline.translate import load_translator
+
+    count, resources = actor_plan(session, settings.threads)
+    on_actor = replace(
+        settings, cache=False, threads=settings.threads or resources.get("num_cpus", 1),
+        device="cuda" if session.gpus and settings.device == "auto" else settings.device,
+    )
     actor_class = ray.remote(TranslatorActor).options(
         max_restarts=ACTOR_RESTARTS, max_task_retries=ACTOR_RESTARTS, **resources
     )
-    handles = [actor_class.remote(model, settings) for _ in range(count)]
-    started = time.perf_counter()
-    descriptions = ray.get([h.describe.remote() for h in handles])
-    failed = [d for d in descriptions if d.get("error")]
-    pool = ActorPoolBackend(handles, "", "", descriptions)
-    if failed:
-        pool.close()
-        raise ModelUnavailableError(f"on node {failed[0]['host']}: {failed[0]['error']}")
-    identities = {repr(sorted(d["identity"].items())) for d in descriptions}
-    if len(identities) > 1:
-        pool.close()
-        raise ModelUnavailableError(
-            "the translation actors loaded different models or backends "
-            f"({'; '.join(sorted(identities))}); give every node the same model and hardware"
-        )
-    pool.name, pool.compute_type = descriptions[0]["name"], descriptions[0]["compute_type"]
-    kwargs: dict[str, Any] = {"cache": cache, "engine": pool}
-    if beams is not None:
-        kwargs["beams"] = beams
-    if batch_tokens is not None:
-        kwargs["batch_tokens"] = batch_tokens
+    handles = [actor_class.remote(on_actor) for _ in range(actors or count)]
+    pool = ActorPoolBackend(handles, "", "", [])
     try:
-        driver = translate.load_translator(model, **kwargs)
+        try:
+            pool.descriptions = ray.get([h.describe.remote() for h in handles])
+        except ray.exceptions.RayError as error:
+            raise ModelUnavailableError(
+                f"the translation actors could not start ({type(error).__name__}: {error})"
+            ) from None
+        first = pool.descriptions[0]
+        failed = [d for d in pool.descriptions if d.get("error")]
+        if failed:
+            raise ModelUnavailableError(f"on node {failed[0]['host']}: {failed[0]['error']}")
+        identities = {repr(sorted(d["identity"].items())) for d in pool.descriptions}
+        if len(identities) > 1:
+            raise ModelUnavailableError(
+                "the translation actors loaded different models or backends "
+                f"({'; '.join(sorted(identities))}); give every node the same model and hardware"
+            )
+        pool.name, pool.compute_type = first["name"], first["compute_type"]
+        driver = load_translator(settings, engine=pool)
+        if driver.identity != first["identity"]:
+            raise ModelUnavailableError(
+                f"the model on the cluster ({first['identity']}) is not the driver's "
+                f"({driver.identity}); give every node the same model files"
+            )
     except BaseException:
         pool.close()
         raise
-    if driver.identity != descriptions[0]["identity"]:
-        pool.close()
-        raise ModelUnavailableError(
-            f"the model on the cluster ({descriptions[0]['identity']}) is not the driver's "
-            f"({driver.identity}); give every node the same model files"
-        )
-    driver.stats["actor_start_s"] = round(time.perf_counter() - started)
     return driver

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from pipeline.batch import BatchResult, Outcome, run_batch
 from pipeline.manifest import INDEX
-
-if TYPE_CHECKING:
-    from pipeline.batch import BatchResult, Outcome, RunOptions
+from pipeline.settings import Settings
 
 
 class ConsoleReporter:
@@ -141,31 +140,30 @@ def print_summary(result: BatchResult, *, verbose: bool = False) -> None:
 def run_command(
     input_dir: Path,
     output_dir: Path,
-    options: RunOptions,
+    settings: Settings,
     *,
     quiet: bool = False,
     verbose: bool = False,
-    require_translation: bool = False,
     fake_translator_delay: float | None = None,
 ) -> int:
     """``daen run``: the batch with a progress bar, the summary, and the exit code.
 
     Exit code 1 when any article failed (or, with ``require_translation``, when the model was
-    unavailable); 0 otherwise. A missing model is reported once, at the end, on stderr.
+    unavailable); 0 otherwise. Warnings are shown as they come; a missing model is reported
+    once, at the end, on the same channel.
     """
-    # Imported here, not at the top: pipeline.batch re-exports this module's names.
-    from pipeline.batch import FakeTranslator, run_batch
-
-    reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
     translator = None
     if fake_translator_delay is not None:
+        from pipeline.translate import FakeTranslator
+
         translator = FakeTranslator(fake_translator_delay)
+    reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
     try:
-        result = run_batch(input_dir, output_dir, options, translator=translator, reporter=reporter)
+        result = run_batch(
+            input_dir, output_dir, settings, translator=translator, reporter=reporter
+        )
     finally:
         reporter.finish()
-    for warning in result.warnings:
-        reporter.warn(warning)
     if not quiet:
         print_summary(result, verbose=verbose)
     if result.failed:
@@ -174,11 +172,10 @@ def run_command(
             f"{_markup_safe(str(result.output / INDEX))}).", soft_wrap=True,
         )
     if result.translation_error:
-        print(
-            "Warning: back-translation missing (the cleanup outputs were written): "
-            f"{result.translation_error}",
-            file=sys.stderr,
+        reporter.warn(
+            "back-translation missing (the cleanup outputs were written): "
+            f"{result.translation_error}"
         )
-        if require_translation:
+        if settings.run.require_translation:
             return 1
     return result.exit_code

@@ -1,14 +1,17 @@
-"""Finding a batch's articles and checking its input files (``daen run``'s first steps).
+"""Finding and reading input files: the first step of every command.
 
-Input files are only ever read.
+:func:`discover` finds a batch's articles (``daen run``), :func:`discover_paths` those named
+on a file-by-file command line; :func:`read_source` reads one and refuses what is not an
+article, with one message per kind of bad input. Input files are only ever read.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not 
 RESERVED_NAMES = frozenset({"index", "manifest", "diff"})  # batch-level files at the top
 # A line longer than this is not prose (minified text, a data dump): the file is refused.
 MAX_LINE_BYTES = 200_000
+MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -100,6 +104,25 @@ def discover(
     return sources, skipped, warnings
 
 
+def discover_paths(paths: Iterable[Path]) -> Iterator[Source]:
+    """The inputs of a file-by-file command: a file keeps its own name; a folder's articles
+    (``.txt`` and ``.md``, recursively, English originals ``NAME.en.txt`` excepted) keep their
+    path relative to that folder. A file is named as given in messages."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in ARTICLE_SUFFIXES
+                    and not child.name.lower().endswith(ORIGINAL_SUFFIX)
+                ):
+                    relative = child.relative_to(path).as_posix()
+                    yield Source(child, relative, relative.rsplit(".", 1)[0])
+        else:
+            yield Source(path, path.name, path.name.rsplit(".", 1)[0] if "." in path.name
+                         else path.name)
+
+
 def _dir_key(path: Path) -> tuple[int, int]:
     info = path.stat()
     return info.st_dev, info.st_ino
@@ -135,10 +158,10 @@ def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
 
 def read_input(path: Path, name: str) -> bytes:
     """The bytes of one input file, or an :class:`InputError` naming the file and problem."""
-    from pipeline.reader import MAX_ARTICLE_BYTES
-
     try:
         info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(name, "is a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise InputError(name, "not a regular file (a device, pipe or socket)")
         if info.st_size > MAX_ARTICLE_BYTES:
@@ -155,7 +178,7 @@ def read_input(path: Path, name: str) -> bytes:
     except FileNotFoundError:
         if path.is_symlink():
             raise InputError(name, "broken link: the file it points to does not exist") from None
-        raise InputError(name, "no such file (removed during the run?)") from None
+        raise InputError(name, "no such file") from None
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise InputError(name, "link loop: the link points (indirectly) to itself") from None
@@ -178,3 +201,9 @@ def check_text_shape(data: bytes, name: str) -> None:
             "are not article text (minified or data file?), so the file is refused",
         )
 
+
+def read_source(path: Path, name: str) -> tuple[bytes, str]:
+    """Read one input and refuse what cannot be an article: its bytes and their SHA-256."""
+    data = read_input(path, name)
+    check_text_shape(data, name)
+    return data, hashlib.sha256(data).hexdigest()

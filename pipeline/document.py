@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, cast
 
 SCHEMA_VERSION = 1
 
@@ -145,6 +145,34 @@ class Paragraph:
         )
 
 
+class QAPair(TypedDict):
+    """One aligned pair: English and Danish sentence indexes, their chrF, the qa rule if any."""
+
+    en: list[int]
+    da: list[int]
+    chrf: float | None
+    flag: str | None
+
+
+class QARecord(TypedDict, total=False):
+    """``Article.qa``: the comparison with the English original (:mod:`pipeline.qa`)."""
+
+    original: str  # the original's name, relative to its folder
+    original_sha256: str
+    threshold: float  # chrF below which a pair is flagged
+    sentences: list[str]  # the original, split into sentences
+    pairs: list[QAPair]
+    metric: str  # the chrF signature
+    divergence: float  # share of the text in flagged pairs, 0–1
+    mean_chrf: float | None
+    counts: dict[str, int]  # flagged pairs by qa rule
+
+
+def _qa_record(value: Any) -> QARecord | None:
+    """The qa record read back from JSON (None when absent or not an object)."""
+    return cast("QARecord", value) if isinstance(value, dict) else None
+
+
 @dataclass
 class Article:
     """One input file, segmented into paragraphs and sentences."""
@@ -156,7 +184,7 @@ class Article:
     input_sha256: str = ""
     # Comparison with the English original (pipeline.qa): its sentences, the alignment and the
     # chrF of each pair; None when the article has no original.
-    qa: dict[str, Any] | None = None
+    qa: QARecord | None = None
 
     def sentences(self) -> Iterator[Sentence]:
         for paragraph in self.paragraphs:
@@ -204,7 +232,7 @@ class Article:
             flags=[Flag(**f) for f in data.get("flags", [])],
             encoding=data.get("encoding", "utf-8"),
             input_sha256=data.get("input_sha256", ""),
-            qa=data.get("qa"),
+            qa=_qa_record(data.get("qa")),
         )
 
 

@@ -23,7 +23,6 @@ given. Nothing is written for a run without records.
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from typing import Literal
 from pipeline import __version__
 from pipeline.document import Article, Edit, Flag, Sentence
 from pipeline.errors import DaenError
+from pipeline.records import RecordError, RunRecord, find_records
 
 Format = Literal["xliff", "tmx"]
 FORMATS: tuple[Format, ...] = ("xliff", "tmx")
@@ -52,12 +52,6 @@ class ExportError(DaenError):
     """A run folder that cannot be exported; the message says why."""
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    name: str  # the record's path relative to the run folder, without ``.json``
-    article: Article
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading a run
 
@@ -70,22 +64,10 @@ def load_run(run_dir: Path) -> list[RunRecord]:
     """
     if not run_dir.is_dir():
         raise ExportError(f"{run_dir}: not a folder (give the output folder of `daen run`)")
-    records = []
-    for path in sorted(run_dir.rglob("*.json")):
-        relative = path.relative_to(run_dir)
-        if relative.parts[0] == EXPORT_DIR or path.name == "manifest.json":
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ExportError(f"{path}: not a readable record ({error})") from None
-        if not isinstance(data, dict) or "paragraphs" not in data or "path" not in data:
-            continue
-        try:
-            article = Article.from_dict(data)
-        except (KeyError, TypeError, ValueError) as error:
-            raise ExportError(f"{path}: not a valid article record ({error})") from None
-        records.append(RunRecord(relative.with_suffix("").as_posix(), article))
+    try:
+        records = find_records(run_dir, skip=(EXPORT_DIR,))
+    except RecordError as error:
+        raise ExportError(str(error)) from None
     if not records:
         raise ExportError(f"{run_dir}: no article records (<name>.json) found; run `daen run`")
     return records

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline import casing
 from pipeline.document import Article, Paragraph, Sentence
-from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.lexicon import Lexicon, find_dictionary, load_lexicon
 from pipeline.phrases import (
     Fragment,
     PhraseRule,
@@ -91,6 +91,20 @@ def load_fix_rules(
     if lexicon.hunspell is not None:
         tables[lexicon.hunspell.path.name] = lexicon.hunspell.path
     return FixRules(lexicon, phrases, fragments, tables)
+
+
+def table_files(
+    data_dir: Path | None = None, dictionary: Path | bool | None = True
+) -> dict[str, Path]:
+    """The files :func:`load_fix_rules` reads, by name, without loading them (the run key
+    hashes them): the tables that exist in ``data_dir`` and the dictionary, if any."""
+    data = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    files = {name: data / name for name in (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE)}
+    files = {name: path for name, path in files.items() if path.is_file()}
+    found = find_dictionary() if dictionary is True else (dictionary or None)
+    if isinstance(found, Path) and found.is_file():
+        files[found.name] = found
+    return files
 
 
 def rule_reasons(

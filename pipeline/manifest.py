@@ -7,9 +7,7 @@ last, so a run killed before the manifest was saved still finds what it finished
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +19,7 @@ from pipeline.errors import DaenError
 from pipeline.fsutil import write_atomic
 
 if TYPE_CHECKING:
-    from pipeline.batch import Pipeline, RunOptions
+    from pipeline.settings import Settings
 
 # The batch's own files, at the top of the output folder.
 MANIFEST = "manifest.json"
@@ -44,42 +42,26 @@ def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
-class OutputListing:
-    """File names per output folder, read once per run (cheaper than a stat per output)."""
-
-    def __init__(self) -> None:
-        self.folders: dict[Path, set[str]] = {}
-
-    def exists(self, path: Path) -> bool:
-        names = self.folders.get(path.parent)
-        if names is None:
-            try:
-                names = {e.name for e in os.scandir(path.parent) if e.is_file()}
-            except OSError:
-                names = set()
-            self.folders[path.parent] = names
-        return path.name in names
+class ManifestError(DaenError):
+    """A folder without a usable manifest, where one is required (``daen diff``)."""
 
 
-def entry_is_current(
-    entry: Any, digest: str, key: str, paths: dict[str, Path], listing: OutputListing
-) -> bool:
-    return (
-        isinstance(entry, dict)
-        and entry.get("input_sha256") == digest
-        and entry.get("key") == key
-        and all(listing.exists(path) for path in paths.values())
-    )
-
-
-def entry_from_record(path: Path) -> dict[str, Any] | None:
-    """The run entry stored in an article's record (written last when it was finished)."""
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a finished run folder; ManifestError says why there is none."""
+    if not folder.is_dir():
+        raise ManifestError(f"{folder}: not a folder")
+    path = folder / MANIFEST
     try:
-        with path.open(encoding="utf-8") as handle:
-            entry = json.load(handle).get("run")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return entry if isinstance(entry, dict) else None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(
+            f"{folder}: no {MANIFEST} here; give a folder written by `daen run`"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise ManifestError(f"{path}: cannot be read ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("articles"), dict):
+        raise ManifestError(f"{path}: not a daen run manifest")
+    return data
 
 
 def manifest_text(data: dict[str, Any]) -> str:
@@ -120,8 +102,9 @@ class ManifestWriter:
 
 def new_manifest(
     input_dir: Path,
-    options: RunOptions,
-    pipeline: Pipeline,
+    settings: Settings,
+    key: str,
+    rules: dict[str, Any],
     started_at: str,
     previous: dict[str, Any],
 ) -> dict[str, Any]:
@@ -133,9 +116,10 @@ def new_manifest(
         "input": str(input_dir.resolve()),
         "started": started_at,
         "finished": None,
-        "settings": options.settings() | {"device": options.device, "force": options.force},
-        "run_key": pipeline.key,
-        "rules": pipeline.rules,
+        "settings": settings.output_settings()
+        | {"device": settings.translator.device, "force": settings.run.force},
+        "run_key": key,
+        "rules": rules,
         "translation": previous.get("translation", {}),
         "articles": {},
         "failed": {},
@@ -145,29 +129,20 @@ def new_manifest(
 
 
 def translation_block(
-    options: RunOptions,
+    settings: Settings,
     identity: dict[str, str] | None,
     error: str | None,
     previous: dict[str, Any],
     worked: bool,
 ) -> dict[str, Any]:
-    if not options.translate:
+    if not settings.run.translate:
         return {"status": "disabled"}
     if identity is not None:
         return {"status": "ok", **identity}
     if error is not None:
-        return {"status": "missing", "model": _model_name(options), "error": error}
+        return {"status": "missing", "model": settings.translator.model_name, "error": error}
     block: dict[str, Any] = previous.get("translation") or {"status": "not needed"}
-    return block if not worked else {"status": "missing", "model": _model_name(options)}
-
-
-def _model_name(options: RunOptions) -> str:
-    if options.model:
-        return options.model
-    try:
-        return str(importlib.import_module("pipeline.translate").DEFAULT_MODEL)
-    except (ImportError, AttributeError):
-        return "the default model"
+    return block if not worked else {"status": "missing", "model": settings.translator.model_name}
 
 
 def utc_now() -> str:

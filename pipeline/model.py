@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.backends.base import DEFAULT_MAX_POSITIONS
 from pipeline.errors import ModelUnavailableError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-da-en"
@@ -159,7 +160,7 @@ def model_defaults(folder: Path) -> tuple[int, int]:
     config = read("config.json")
     generation = read("generation_config.json")
     beams = generation.get("num_beams") or config.get("num_beams") or 1
-    positions = config.get("max_position_embeddings") or 512
+    positions = config.get("max_position_embeddings") or DEFAULT_MAX_POSITIONS
     return int(beams), int(positions)
 
 

@@ -1,7 +1,7 @@
 """Cleanup on all cores of one machine: articles cleaned in worker processes, results in order.
 
 The batch hands :func:`clean_many` an iterable of :class:`CleanJob` (an article's name and
-input bytes) and a :class:`CleanSpec` (what the cleanup stages need); it gets back one
+input bytes) and a :class:`CleanSpec` (the run's settings and rules); it gets back one
 :class:`Cleaned` per job, **in the order of the jobs**, whatever order the workers finish in.
 The jobs are consumed lazily, a bounded window ahead of the results, so a long run streams.
 
@@ -35,25 +35,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pipeline.errors import DaenError, InputError
+from pipeline.stages import Stages
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnContext
     from multiprocessing.queues import SimpleQueue
 
     from pipeline.document import Article
+    from pipeline.settings import Settings
 
-__all__ = [
-    "MIN_ARTICLES_PER_WORKER",
-    "CleanJob",
-    "CleanSpec",
-    "Cleaned",
-    "RuleMismatchError",
-    "clean_many",
-    "clean_one",
-    "ordered_map",
-    "usable_cores",
-    "workers_for",
-]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -92,15 +82,20 @@ def workers_for(jobs: int, articles: int | None) -> int:
 
 @dataclass(frozen=True)
 class CleanSpec:
-    """What the cleanup stages need, picklable: a worker cleans exactly as the driver would.
+    """What a worker needs to clean exactly as the driver would, picklable: the settings, and
+    the stage code versions and rule-table hashes the run key was made from (a worker whose
+    code or tables differ, on another node, refuses to clean)."""
 
-    ``tables`` and ``code_sha256`` are those the run key was made from; a worker whose rule
-    tables or code differ (another installation, on another node) refuses to clean.
-    """
+    settings: Settings
+    code: tuple[tuple[str, str], ...] = ()
+    tables: tuple[tuple[str, str], ...] = ()
 
-    normalize_config: Any  # pipeline.normalize.NormalizeConfig
-    tables: tuple[tuple[str, str], ...] = ()  # (table name, sha256), sorted
-    code_sha256: str = ""
+    @classmethod
+    def of_run(cls, settings: Settings, rules: dict[str, Any]) -> CleanSpec:
+        """From :meth:`Settings.rules` as the driver computed it."""
+        return cls(
+            settings, tuple(sorted(rules["code"].items())), tuple(sorted(rules["tables"].items()))
+        )
 
 
 @dataclass(frozen=True)
@@ -131,66 +126,55 @@ class RuleMismatchError(DaenError):
     """A worker's rule tables or code differ from the driver's: its outputs would differ."""
 
 
-# Fix rules loaded in this process, by spec: a worker process loads them once.
-_STAGES: dict[CleanSpec, Any] = {}
+# The stages (with their fix rules) loaded in this process: a worker loads them once.
+_STAGES: dict[CleanSpec, Stages] = {}
 
 
-def _fix_rules(spec: CleanSpec) -> Any:
-    rules = _STAGES.get(spec)
-    if rules is None:
-        from pipeline.fix import load_fix_rules
-
-        rules = load_fix_rules()
-        if spec.tables:
-            found = tuple(sorted(rules.table_hashes().items()))
-            if found != spec.tables:
+def _worker_stages(spec: CleanSpec) -> Stages:
+    stages = _STAGES.get(spec)
+    if stages is None:
+        stages = Stages(spec.settings)
+        stages.load()
+        if spec.code or spec.tables:
+            rules = spec.settings.rules()
+            if tuple(sorted(rules["tables"].items())) != spec.tables:
                 raise RuleMismatchError(
                     f"the rule tables on this worker (pid {os.getpid()}) differ from the "
                     "driver's; install the same daen and data on every node"
                 )
-        if spec.code_sha256 and spec.code_sha256 != _package_sha256():
-            raise RuleMismatchError(
-                f"the daen code on this worker (pid {os.getpid()}) differs from the driver's; "
-                "install the same daen version on every node"
-            )
+            if tuple(sorted(rules["code"].items())) != spec.code:
+                raise RuleMismatchError(
+                    f"the daen code on this worker (pid {os.getpid()}) differs from the "
+                    "driver's; install the same daen version on every node"
+                )
         _STAGES.clear()
-        _STAGES[spec] = rules
-    return rules
+        _STAGES[spec] = stages
+    return stages
 
 
-def _package_sha256() -> str:
-    """Hash of the package's source, as the run key has it (see ``batch.code_hash``)."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def clean_one(job: CleanJob, spec: CleanSpec, rules: Any = None) -> Cleaned:
-    """Read (when ``job.data`` is None), check, parse, normalize and fix one article.
+def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> Cleaned:
+    """Parse, normalize and fix one article (read and checked first when ``job.data`` is
+    None).
 
     A bad input, or a rule that crashes on it, gives a :class:`Cleaned` with the message;
     only a worker whose rules differ from the driver's raises (:class:`RuleMismatchError`).
-    ``rules`` are fix rules already loaded (the driver's); by default the worker's own.
+    ``stages`` are the driver's, already loaded; by default this process's own.
     """
-    from pipeline.discover import check_text_shape, read_input
-    from pipeline.fix import fix_article
-    from pipeline.normalize import normalize_article
+    from pipeline.discover import read_source
     from pipeline.reader import article_from_bytes
 
     t0 = time.perf_counter()
     digest = ""
     try:
-        fix_rules = rules if rules is not None else _fix_rules(spec)
-        data = job.data if job.data is not None else read_input(Path(job.path), job.relative)
-        digest = hashlib.sha256(data).hexdigest()
-        check_text_shape(data, job.relative)
+        runner = stages if stages is not None else _worker_stages(spec)
+        if job.data is None:
+            data, digest = read_source(Path(job.path), job.relative)
+        else:
+            data, digest = job.data, hashlib.sha256(job.data).hexdigest()
         article = article_from_bytes(data, job.relative)
         if not article.paragraphs:
             raise InputError(job.relative, "no text: the file holds only whitespace")
-        cleaned = fix_article(normalize_article(article, spec.normalize_config), fix_rules)
+        cleaned = runner.clean(article)
     except RuleMismatchError:
         raise
     except DaenError as error:
@@ -211,17 +195,17 @@ def clean_many(
     *,
     workers: int = 1,
     count: int | None = None,
-    rules: Any = None,
+    stages: Stages | None = None,
 ) -> Iterator[Cleaned]:
     """Clean every job, in ``workers`` processes (see the module doc); results in job order.
 
     ``count`` (the number of jobs, when known) keeps a small batch in this process, where
-    ``rules`` (fix rules already loaded) are used.
+    ``stages`` (already loaded) are used.
     """
     processes = workers_for(workers, count)
     if processes <= 1:
         for job in jobs:
-            yield clean_one(job, spec, rules)
+            yield clean_one(job, spec, stages)
         return
     yield from ordered_map(
         partial(clean_one, spec=spec), jobs, workers=processes, crashed=_crashed_article

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.align import AlignConfig, Alignment, Chrf, align, split_english
-from pipeline.document import Article, Sentence
+from pipeline.document import Article, QAPair, QARecord, Sentence
 from pipeline.errors import InputError
 
 STAGE = "qa"
@@ -143,7 +143,7 @@ def check_article(
     _clear(article)
     english = split_english(original_text)
     sentences = list(article.sentences())
-    record: dict[str, Any] = {
+    record: QARecord = {
         "original": original,
         "original_sha256": original_sha256,
         "threshold": config.threshold,
@@ -161,7 +161,7 @@ def check_article(
     alignment = align(english, back_translations, config.align, chrf)
     record["metric"] = alignment.signature
     record["pairs"] = _flag_pairs(alignment, english, sentences, config.threshold)
-    record.update(_summary(record["pairs"], english, back_translations))
+    _summarise(record, english, back_translations)
     return article
 
 
@@ -185,8 +185,8 @@ def _quote(text: str) -> str:
 
 def _flag_pairs(
     alignment: Alignment, english: list[str], sentences: list[Sentence], threshold: float
-) -> list[dict[str, Any]]:
-    pairs: list[dict[str, Any]] = []
+) -> list[QAPair]:
+    pairs: list[QAPair] = []
     lost: list[int] = []  # English sentences waiting for the next Danish sentence
 
     def flag_lost(before: int | None) -> None:
@@ -228,11 +228,10 @@ def _flag_pairs(
     return pairs
 
 
-def _summary(
-    pairs: list[dict[str, Any]], english: list[str], back_translations: list[str]
-) -> dict[str, Any]:
+def _summarise(record: QARecord, english: list[str], back_translations: list[str]) -> None:
     """How much of the article diverges: the share of text (English and back-translation
     characters) in flagged pairs, and the mean chrF of the aligned pairs."""
+    pairs = record["pairs"]
     total = flagged = 0
     scores = []
     for pair in pairs:
@@ -243,13 +242,11 @@ def _summary(
             flagged += size
         if pair["chrf"] is not None:
             scores.append(pair["chrf"])
-    return {
-        "divergence": round(flagged / total, 4) if total else 0.0,
-        "mean_chrf": round(sum(scores) / len(scores), 2) if scores else None,
-        "counts": {
-            rule: sum(1 for p in pairs if p["flag"] == rule)
-            for rule in ("qa.divergent", "qa.content_lost", "qa.content_added")
-        },
+    record["divergence"] = round(flagged / total, 4) if total else 0.0
+    record["mean_chrf"] = round(sum(scores) / len(scores), 2) if scores else None
+    record["counts"] = {
+        rule: sum(1 for p in pairs if p["flag"] == rule)
+        for rule in ("qa.divergent", "qa.content_lost", "qa.content_added")
     }
 
 
@@ -330,8 +327,12 @@ def qa_summary(article: Article) -> dict[str, Any] | None:
     """What the batch manifest keeps about the comparison (None without an original)."""
     if not article.qa:
         return None
-    keys = ("original", "original_sha256", "divergence", "mean_chrf", "counts", "threshold")
-    return {key: article.qa.get(key) for key in keys}
+    qa = article.qa
+    return {
+        "original": qa.get("original"), "original_sha256": qa.get("original_sha256"),
+        "divergence": qa.get("divergence"), "mean_chrf": qa.get("mean_chrf"),
+        "counts": qa.get("counts"), "threshold": qa.get("threshold"),
+    }
 
 
 def divergence(article: Article) -> float | None:

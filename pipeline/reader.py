@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pipeline.discover import read_input
 from pipeline.document import Article, Flag
 from pipeline.errors import InputError
 from pipeline.segment import DEFAULT_SPLITTER, Splitter, segment_text
@@ -16,7 +17,6 @@ _PLAUSIBLE_CP1252 = set(
     "“”„‘’‚«»‹›–—…•·°§£€$¢¥©®™½¼¾±×÷µ¹²³\u00a0¿¡"
 )
 
-MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -53,26 +53,12 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 def read_article(
     path: Path, relative_name: str | None = None, splitter: Splitter = DEFAULT_SPLITTER
 ) -> Article:
-    """Read and segment one article file. Never modifies the file.
-
-    Errors name the file as given (``path``); the article is named ``relative_name``.
+    """Read and segment one article file (:func:`pipeline.discover.read_input`). Never
+    modifies the file. Errors name the file as given (``path``); the article is named
+    ``relative_name``.
     """
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            raise InputError(name, f"file is {size / 1e6:.0f} MB; articles over 50 MB are refused")
-        data = path.read_bytes()
-    except InputError:
-        raise
-    except IsADirectoryError:
-        raise InputError(name, "is a folder, not a file") from None
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except OSError as error:
-        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
+    data = read_input(path, name)
     article = article_from_bytes(data, name, splitter)
     article.path = relative_name or name
     return article

@@ -8,14 +8,14 @@ diffs, in the terminal and in ``diff.html``. Both views are renderings of the tw
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.document import Article
 from pipeline.errors import DaenError
+from pipeline.manifest import ManifestError, read_manifest
+from pipeline.records import RecordError, read_record
 from pipeline.render.html import esc, page
 from pipeline.render.worddiff import Chunk, to_ansi, to_html, to_markers, word_diff
 
@@ -85,40 +85,24 @@ class RunDiff:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    if not folder.is_dir():
-        raise RunDiffError(f"{folder}: not a folder")
-    path = folder / "manifest.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunDiffError(
-            f"{folder}: no manifest.json here; give a folder written by `daen run`"
-        ) from None
-    except (OSError, ValueError) as error:
-        raise RunDiffError(f"{path}: cannot be read ({error})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("articles"), dict):
-        raise RunDiffError(f"{path}: not a daen run manifest")
-    return data
+        return read_manifest(folder)
+    except ManifestError as error:
+        raise RunDiffError(str(error)) from None
 
 
 def read_run_article(folder: Path, name: str, entry: dict[str, Any]) -> RunArticle:
     """Load one article's record from a run folder."""
+    from pipeline.render.text import english_paragraphs
+
     record_path = folder / entry.get("outputs", {}).get("json", f"{name}.json")
-    with record_path.open(encoding="utf-8") as handle:
-        data = json.load(handle)
-    article = Article.from_dict(data)
-    english = []
-    for paragraph in article.paragraphs:
-        parts = []
-        for sentence in paragraph.sentences:
-            if not sentence.text:
-                continue
-            translation = sentence.translation.text if sentence.translation else "[missing]"
-            parts.append(translation + (" " if sentence.space_after else ""))
-        english.append("".join(parts).rstrip())
+    record = read_record(record_path, name)  # RecordError when it cannot be read
+    if record is None:
+        raise RecordError(f"{record_path}: not an article record")
+    article = record.article
     return RunArticle(
-        name, entry.get("source", name), [p.text for p in article.paragraphs], english,
-        entry.get("counts", {}),
+        name, entry.get("source", name), [p.text for p in article.paragraphs],
+        english_paragraphs(article), entry.get("counts", {}),
     )
 
 
@@ -169,8 +153,8 @@ def compare_runs(run_a: Path, run_b: Path) -> RunDiff:
         try:
             a = read_run_article(run_a, name, entry_a)
             b = read_run_article(run_b, name, entry_b)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            results.append(ArticleDiff(name, source, "unreadable", message=f"{name}: {error}"))
+        except RecordError as error:
+            results.append(ArticleDiff(name, source, "unreadable", message=str(error)))
             continue
         danish = paragraph_diffs(a.danish, b.danish)
         english = paragraph_diffs(a.english, b.english)
@@ -214,8 +198,10 @@ def setting_changes(diff: RunDiff) -> list[str]:
     for table in sorted(set(tables_a) | set(tables_b)):
         if tables_a.get(table) != tables_b.get(table):
             lines.append(f"rule table {table} changed")
-    if a["rules"].get("code_sha256") != b["rules"].get("code_sha256"):
-        lines.append("the code differs (rules or renderers changed)")
+    code_a, code_b = a["rules"].get("code", {}), b["rules"].get("code", {})
+    for stage in sorted(set(code_a) | set(code_b)):
+        if code_a.get(stage) != code_b.get(stage):
+            lines.append(f"the code of the {stage} stage differs")
     return lines
 
 

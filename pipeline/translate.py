@@ -19,31 +19,87 @@ torch and transformers are imported only when a backend is loaded.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.backends.base import (
+    BACKENDS,
+    CT2_COMPUTE_TYPES,
+    PRECISIONS,
+    Backend,
+    BackendOutput,
+    load_tokenizer,
+)
 from pipeline.cache import TranslationCache, cache_key, default_cache_path, warn_stderr
 from pipeline.document import Article, Sentence, Translation
 from pipeline.model import DEFAULT_MODEL, ResolvedModel, model_defaults, resolve_model
 from pipeline.quality import incomplete_flag, translation_flags
 
-__all__ = [
-    "DEFAULT_BATCH_TOKENS",
-    "DEFAULT_MODEL",
-    "Backend",
-    "BackendOutput",
-    "Translator",
-    "load_translator",
-    "translate_articles",
-]
-
-DEFAULT_BATCH_TOKENS = 1024  # padded source tokens per model call (longest × sentences)
 CACHE_FORMAT = 1  # bump when the way a translation is produced changes (splitting, scoring)
+# Sane bounds for the numeric settings: a value outside is a usage error, not a slow run.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "beams": (1, 64),
+    "batch_tokens": (16, 1_000_000),
+    "threads": (1, 1024),
+    "max_input_tokens": (8, 100_000),
+}
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class TranslatorSettings:
+    """How the translate stage loads and runs its model; every default is written here.
+
+    ``model=None`` and ``beams=None`` mean the default model and that model's own beam count.
+    Raises ValueError for a value no backend can take (the command line shows it as a usage
+    error).
+    """
+
+    model: str | None = None
+    backend: str = "auto"
+    device: str = "auto"
+    precision: str = "auto"
+    beams: int | None = None
+    batch_tokens: int = 1024  # padded source tokens per model call (longest × sentences)
+    threads: int | None = None  # CPU threads (None: every core)
+    max_input_tokens: int | None = None  # longer sentences are split (None: half the positions)
+    cache: bool = True
+    cache_path: Path | None = None  # None: pipeline.cache.default_cache_path()
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend}")
+        if self.precision not in PRECISIONS and not (
+            self.backend != "torch" and self.precision in CT2_COMPUTE_TYPES
+        ):
+            raise ValueError(
+                f"precision must be one of {', '.join(PRECISIONS)} (or, for ct2, a CTranslate2 "
+                f"compute type), not {self.precision}"
+            )
+        if not _DEVICE.fullmatch(self.device):
+            raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps, not {self.device}")
+        for name, (low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                option = name.replace("_", "-")
+                raise ValueError(f"{option} must be within {low}–{high}, not {value}")
+
+    @property
+    def model_name(self) -> str:
+        return self.model or DEFAULT_MODEL
+
+    def key_data(self) -> dict[str, Any]:
+        """The settings that change a translation (part of the run key)."""
+        return {
+            "model": self.model, "backend": self.backend, "beams": self.beams,
+            "batch_tokens": self.batch_tokens, "precision": self.precision,
+        }
 
 
 class TextTranslator(Protocol):
@@ -54,24 +110,6 @@ class TextTranslator(Protocol):
     def translate_texts(
         self, texts: list[str], progress: Progress | None = None
     ) -> list[Translation]: ...
-
-
-@dataclass
-class BackendOutput:
-    """One translated text and its mean token log-probability (None when unknown)."""
-
-    text: str
-    score: float | None
-    complete: bool = True  # False when the decoder hit its length limit before eos
-
-
-class Backend(Protocol):
-    """One engine that translates a batch of texts (already batched by token budget)."""
-
-    name: str  # "torch" | "ct2"
-    compute_type: str  # "float32", "int8", "int8_float16", ...
-
-    def translate(self, texts: list[str], beams: int) -> list[BackendOutput]: ...
 
 
 class TokenCounter(Protocol):
@@ -216,7 +254,7 @@ class Translator:
     count_tokens: TokenCounter
     identity: dict[str, str]  # model id, revision, backend, compute type, settings
     beams: int = 4
-    batch_tokens: int = DEFAULT_BATCH_TOKENS
+    batch_tokens: int = TranslatorSettings.batch_tokens
     max_input_tokens: int = 256
     cache: TranslationCache | None = None
     short_name: str = ""  # what each Translation records as its model
@@ -362,43 +400,33 @@ def _copy(translation: Translation) -> Translation:
 
 
 def load_translator(
-    model: str = DEFAULT_MODEL,
+    settings: TranslatorSettings | str | None = None,
     *,
-    backend: str = "auto",
-    device: str = "auto",
-    beams: int | None = None,
-    precision: str = "auto",
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
-    threads: int | None = None,
-    offline: bool = False,
-    cache_path: Path | str | None = None,
-    cache: bool = True,
-    max_input_tokens: int | None = None,
     warn: Callable[[str], None] = warn_stderr,
     engine: Backend | None = None,
+    **changes: Any,
 ) -> Translator:
     """Load a model (hub id or local folder) behind a backend; raises ModelUnavailableError.
 
-    Translating never contacts the Hub (``offline`` is accepted for symmetry with
-    ``daen model download``); ``cache_path=None`` uses :func:`default_cache_path`;
-    ``cache=False`` turns the cache off. ``max_input_tokens`` (default: half the model's
-    positions, 256 for opus-mt) is where long sentences get split. ``engine``, a backend
-    that runs the batches elsewhere, replaces loading one here (only the tokenizer is loaded).
+    ``settings`` is a :class:`TranslatorSettings`, or a model name; keyword ``changes``
+    replace single settings (``load_translator(path, backend="torch", beams=1)``).
+    Translating never contacts the Hub (see :mod:`pipeline.model`). ``engine``, a backend
+    that runs the batches elsewhere (:mod:`pipeline.cluster`'s actor pool), replaces loading
+    one here: only the tokenizer is loaded.
     """
-    del offline  # translation is always local-only; see pipeline.model
-    if batch_tokens < 1:
-        raise ValueError("batch_tokens must be positive")
-    resolved = resolve_model(model)
-    from pipeline.backends.torch_backend import load_tokenizer
-
+    if isinstance(settings, TranslatorSettings):
+        settings = replace(settings, **changes)
+    else:
+        settings = TranslatorSettings(model=settings, **changes)
+    resolved = resolve_model(settings.model_name)
     tokenizer = load_tokenizer(resolved.path)
-    if engine is None:  # given: batches run elsewhere (pipeline.cluster's actor pool)
-        engine = _load_backend(backend, resolved, tokenizer, device, precision, threads)
+    if engine is None:
+        engine = _load_backend(settings, resolved, tokenizer)
     default_beams, max_positions = model_defaults(resolved.path)
-    chosen_beams = beams if beams is not None else default_beams
-    if chosen_beams < 1:
-        raise ValueError("beams must be at least 1")
-    limit = max_input_tokens if max_input_tokens is not None else max_positions // 2
+    chosen_beams = settings.beams if settings.beams is not None else default_beams
+    limit = settings.max_input_tokens
+    if limit is None:
+        limit = max_positions // 2
     identity = {
         "model": resolved.name,
         "revision": resolved.revision,
@@ -409,8 +437,8 @@ def load_translator(
         "format": str(CACHE_FORMAT),
     }
     store = None
-    if cache:
-        store = TranslationCache(cache_path or default_cache_path(), warn=warn)
+    if settings.cache:
+        store = TranslationCache(settings.cache_path or default_cache_path(), warn=warn)
         if not store.enabled:
             store = None
     return Translator(
@@ -418,26 +446,19 @@ def load_translator(
         count_tokens=marian_token_counter(tokenizer),
         identity=identity,
         beams=chosen_beams,
-        batch_tokens=batch_tokens,
+        batch_tokens=settings.batch_tokens,
         max_input_tokens=limit,
         cache=store,
         short_name=resolved.short,
     )
 
 
-BACKENDS = ("auto", "torch", "ct2")
-
-
 def _load_backend(
-    kind: str,
-    resolved: ResolvedModel,
-    tokenizer: Any,
-    device: str,
-    precision: str,
-    threads: int | None,
+    settings: TranslatorSettings, resolved: ResolvedModel, tokenizer: Any
 ) -> Backend:
-    if kind not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {kind}")
+    kind, device, precision, threads = (
+        settings.backend, settings.device, settings.precision, settings.threads
+    )
     if kind == "auto":
         kind = "ct2" if _ct2_available() else "torch"
     if kind == "ct2":
@@ -478,6 +499,33 @@ def summary_lines(translations: Iterable[Translation], translator: Translator) -
     ]
     lines += [f"  flag  {rule_id:<30} {n:>6}" for rule_id, n in sorted(flags.items())]
     return lines
+
+
+class FakeTranslator:
+    """A stand-in translator for tests and benchmarks: ``[en] <sentence>``, optionally slow.
+
+    Reachable from the command line only through a hidden option (``--translator fake``).
+    """
+
+    def __init__(self, delay: float = 0.0, batch: int = 16) -> None:
+        self.delay = delay
+        self.batch = batch
+        self.identity = {"model": "fake-echo", "revision": "1", "backend": "fake"}
+        self.calls: list[int] = []
+
+    def translate_texts(
+        self, texts: list[str], progress: Progress | None = None
+    ) -> list[Translation]:
+        self.calls.append(len(texts))
+        results = []
+        for start in range(0, len(texts), self.batch):
+            part = texts[start : start + self.batch]
+            if self.delay:
+                time.sleep(self.delay * len(part))
+            results += [Translation(f"[en] {t}", "fake-echo", score=-0.25) for t in part]
+            if progress is not None:
+                progress(len(part))
+        return results
 
 
 # -- the stage -------------------------------------------------------------------------------------

@@ -9,16 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import (
-    FakeTranslator,
-    Outcome,
-    RunOptions,
-    UsageError,
-    discover,
-    run_batch,
-)
+from pipeline.batch import Outcome, run_batch
 from pipeline.cli import app
-from pipeline.errors import ModelUnavailableError
+from pipeline.discover import discover
+from pipeline.errors import ModelUnavailableError, UsageError
+from pipeline.settings import Settings
+from pipeline.translate import FakeTranslator
 
 ARTICLE = (
     "vi ved alle, at kunden er vigtig. Det er ‘trend’ – og Dominos ved det.\n\n"
@@ -79,7 +75,7 @@ def run(
 ) -> tuple[object, Recorder]:
     recorder = Recorder()
     result = run_batch(
-        folder, out, RunOptions(**options),  # type: ignore[arg-type]
+        folder, out, Settings.from_options(**options),
         translator=translator or FakeTranslator(),  # type: ignore[arg-type]
         reporter=recorder,
     )
@@ -133,7 +129,7 @@ def test_manifest_records_versions_hashes_settings_and_timings(
     assert manifest["translation"]["model"] == "fake-echo"
     assert manifest["translation"]["revision"] and manifest["translation"]["backend"] == "fake"
     assert manifest["settings"]["quote_style"] == "danish"
-    assert manifest["rules"]["code_sha256"]
+    assert set(manifest["rules"]["code"]) == {"read", "normalize", "fix", "translate", "qa"}
     assert "tables" in manifest["rules"]
     entry = manifest["articles"]["sub/dir/c"]
     assert entry["source"] == "sub/dir/c.txt" and len(entry["input_sha256"]) == 64
@@ -268,8 +264,8 @@ def test_usage_errors(corpus: Path, tmp_path: Path) -> None:
         run(tmp_path / "missing", tmp_path / "out")
     with pytest.raises(UsageError, match="output folder is the input folder"):
         run(corpus, corpus)
-    with pytest.raises(UsageError, match="quote style"):
-        run(corpus, tmp_path / "out", quote_style="fancy")
+    with pytest.raises(ValueError, match="quote style"):  # settings are checked when built
+        Settings.from_options(quote_style="fancy")
 
 
 def test_discover_lists_files_in_order(corpus: Path) -> None:
@@ -282,13 +278,13 @@ def test_discover_lists_files_in_order(corpus: Path) -> None:
 # -- a missing model ----------------------------------------------------------------------------
 
 
-def unavailable(options: RunOptions) -> FakeTranslator:
+def unavailable(settings: Settings, warn: object = None) -> FakeTranslator:
     raise ModelUnavailableError("model opus-mt is not installed; run `daen model download`")
 
 
 def test_missing_model_still_writes_cleanup_and_says_so(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run_batch(corpus, out, RunOptions(), translator_factory=unavailable)
+    result = run_batch(corpus, out, Settings(), translator_factory=unavailable)
     assert result.exit_code == 0 and set(statuses(result).values()) == {"done"}
     assert "daen model download" in (result.translation_error or "")
     assert (out / "a.da.txt").read_text(encoding="utf-8").startswith("Vi ved")
@@ -303,7 +299,7 @@ def test_missing_model_still_writes_cleanup_and_says_so(corpus: Path, tmp_path: 
     assert "Back-translation missing" in (out / "index.html").read_text(encoding="utf-8")
 
     # still no model: nothing to redo; the model arrives: the translations are filled in
-    again = run_batch(corpus, out, RunOptions(), translator_factory=unavailable)
+    again = run_batch(corpus, out, Settings(), translator_factory=unavailable)
     assert set(statuses(again).values()) == {"unchanged"}
     result, _ = run(corpus, out)
     assert set(statuses(result).values()) == {"done"}

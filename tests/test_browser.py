@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.batch import FakeTranslator, RunOptions, run_batch
+from pipeline.batch import run_batch
+from pipeline.settings import Settings
+from pipeline.translate import FakeTranslator
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +51,7 @@ def review_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("browser")
     (root / "in").mkdir()
     (root / "in" / "farlig.txt").write_text(HOSTILE, encoding="utf-8")
-    options = RunOptions(quote_style="guillemets")  # the assertions below expect »«
+    options = Settings.from_options(quote_style="guillemets")  # the assertions below expect »«
     run_batch(root / "in", root / "out", options, translator=FakeTranslator())
     return root / "out" / "farlig.html"
 

@@ -14,14 +14,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import TinyMarian
 from run_outputs import article_entries, comparable_outputs
 
-from pipeline.batch import NullReporter, RunOptions, load_pipeline, run_batch
+from pipeline.batch import NullReporter, run_batch
 from pipeline.cache import TranslationCache, cache_key
 from pipeline.parallel import CleanJob, CleanSpec, clean_many
+from pipeline.settings import Settings
 
 ray = pytest.importorskip("ray")
 
@@ -53,11 +55,10 @@ def _corpus(folder: Path, tiny: TinyMarian, count: int = 9) -> Path:
     return folder
 
 
-def _options(tiny: TinyMarian, **more: object) -> RunOptions:
+def _options(tiny: TinyMarian, **more: object) -> Settings:
     """Small batches (several model calls per run), one thread (the same sums everywhere)."""
-    return RunOptions(
-        model=str(tiny.path), backend="torch", threads=1, batch_tokens=BATCH_TOKENS,
-        **more,  # type: ignore[arg-type]
+    return Settings.from_options(
+        model=str(tiny.path), backend="torch", threads=1, batch_tokens=BATCH_TOKENS, **more
     )
 
 
@@ -133,11 +134,8 @@ def _ray_workers(task: str) -> list[int]:
 
 
 def _cleanup_spec() -> CleanSpec:
-    pipeline = load_pipeline(RunOptions())
-    return CleanSpec(
-        pipeline.normalize_config, tuple(sorted(pipeline.rules["tables"].items())),
-        pipeline.rules["code_sha256"],
-    )
+    settings = Settings()
+    return CleanSpec.of_run(settings, settings.rules())
 
 
 class DieOnceBytes(bytes):
@@ -145,11 +143,11 @@ class DieOnceBytes(bytes):
 
     marker: str
 
-    def strip(self, chars: bytes | None = None) -> bytes:
+    def __contains__(self, part: Any) -> bool:
         if not os.path.exists(self.marker):
             Path(self.marker).write_text(str(os.getpid()), encoding="utf-8")
             os.kill(os.getpid(), signal.SIGKILL)
-        return bytes(self).strip(chars)
+        return part in bytes(self)
 
 
 def test_cleanup_task_whose_worker_is_killed_is_retried(

@@ -17,13 +17,13 @@ from pipeline.document import Article, Flag, Translation
 from pipeline.export import (
     XLIFF_NS,
     ExportError,
-    RunRecord,
     export_run,
     load_run,
     tmx_document,
     xliff_document,
 )
 from pipeline.qa import check_article
+from pipeline.records import RunRecord
 from pipeline.segment import segment_text
 
 SCHEMA = Path(__file__).parent / "schemas" / "xliff_core_2.0.xsd"

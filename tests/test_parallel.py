@@ -10,14 +10,17 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from run_outputs import article_entries, comparable_outputs
 from typer.testing import CliRunner
 
-from pipeline.batch import FakeTranslator, RunOptions, load_pipeline, run_batch
+from pipeline.batch import run_batch
 from pipeline.cli import app
 from pipeline.parallel import CleanJob, CleanSpec, clean_many, ordered_map
+from pipeline.settings import Settings
+from pipeline.translate import FakeTranslator
 
 ARTICLE = (
     "vi ved alle, at kunden er vigtig nummer {n}. Det er ‘trend’ – og Dominos ved det.\n\n"
@@ -51,9 +54,9 @@ def _crashed(item: object, why: str) -> str:
 
 
 class CrashingBytes(bytes):
-    """Input bytes whose inspection kills the process cleaning them (a native-library crash)."""
+    """Input bytes whose decoding kills the process cleaning them (a native-library crash)."""
 
-    def strip(self, chars: bytes | None = None) -> bytes:
+    def __contains__(self, part: Any) -> bool:
         os._exit(7)
 
 
@@ -86,11 +89,8 @@ def test_a_worker_killed_once_is_retried(tmp_path: Path) -> None:
 
 
 def _spec() -> CleanSpec:
-    pipeline = load_pipeline(RunOptions())
-    return CleanSpec(
-        pipeline.normalize_config, tuple(sorted(pipeline.rules["tables"].items())),
-        pipeline.rules["code_sha256"],
-    )
+    settings = Settings()
+    return CleanSpec.of_run(settings, settings.rules())
 
 
 def test_cleaning_in_two_processes_matches_one_and_contains_a_crash(tmp_path: Path) -> None:
@@ -122,7 +122,9 @@ def test_run_with_two_jobs_writes_the_same_bytes_as_one(tmp_path: Path) -> None:
     results = {}
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}"
-        result = run_batch(folder, out, RunOptions(jobs=jobs), translator=FakeTranslator())
+        result = run_batch(
+            folder, out, Settings.from_options(jobs=jobs), translator=FakeTranslator()
+        )
         results[jobs] = [(o.source, o.status, o.message) for o in result.outcomes]
     assert results[1] == results[2]
     assert sum(status == "failed" for _, status, _ in results[1]) == 2

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from qa_cases import load_cases
 
-from pipeline.batch import RunOptions, run_batch
+from pipeline.batch import run_batch
 from pipeline.document import Translation
+from pipeline.settings import Settings
 
 CASES = load_cases()
 
@@ -64,7 +65,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
 
 
 def run(inputs: Path, originals: Path, output: Path, **options: object):
-    return run_batch(inputs, output, RunOptions(originals=originals, **options),  # type: ignore[arg-type]
+    return run_batch(inputs, output, Settings.from_options(originals=originals, **options),
                      translator=CaseTranslator())
 
 
@@ -129,8 +130,8 @@ def test_rerun_redoes_an_article_only_when_its_original_changes(
 
 
 def test_threshold_is_a_run_setting() -> None:
-    assert RunOptions(qa_threshold=55.0).settings()["qa_threshold"] == 55.0
-    assert RunOptions().settings()["qa_threshold"] == 40.0
+    assert Settings.from_options(qa_threshold=55.0).output_settings()["qa_threshold"] == 55.0
+    assert Settings().output_settings()["qa_threshold"] == 40.0
 
 
 def test_exports_of_a_real_run_are_valid(first_run, tmp_path: Path) -> None:

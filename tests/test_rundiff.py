@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import FakeTranslator, RunOptions, run_batch
+from pipeline.batch import run_batch
 from pipeline.cli import app
 from pipeline.rundiff import RunDiffError, compare_runs, diff_page, paragraph_diffs, terminal_lines
+from pipeline.settings import Settings
+from pipeline.translate import FakeTranslator
 
 ARTICLE = "vi ved det. Det er en ‘trend’.\n\nen anden del, uændret.\n"
 
@@ -37,10 +39,11 @@ def runs(tmp_path: Path) -> tuple[Path, Path, Path]:
     (src / "same.txt").write_text("hej. <script>alert(1)</script> &amp; ok.\n", encoding="utf-8")
     (src / "gone.txt").write_text("snart væk.\n", encoding="utf-8")
     run_a, run_b = tmp_path / "A", tmp_path / "B"
-    run_batch(src, run_a, RunOptions(quote_style="guillemets"), translator=FakeTranslator())
+    guillemets = Settings.from_options(quote_style="guillemets")
+    run_batch(src, run_a, guillemets, translator=FakeTranslator())
     (src / "gone.txt").unlink()
     (src / "new.txt").write_text("helt ny.\n", encoding="utf-8")
-    run_batch(src, run_b, RunOptions(quote_style="english"), translator=FakeTranslator())
+    run_batch(src, run_b, Settings.from_options(quote_style="english"), translator=FakeTranslator())
     shutil.rmtree(run_b / "gone", ignore_errors=True)
     return src, run_a, run_b
 
@@ -66,8 +69,8 @@ def test_model_change_shows_in_english_only(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    run_batch(src, tmp_path / "A", RunOptions(), translator=FakeTranslator())
-    run_batch(src, tmp_path / "B", RunOptions(), translator=Shouting())
+    run_batch(src, tmp_path / "A", Settings(), translator=FakeTranslator())
+    run_batch(src, tmp_path / "B", Settings(), translator=Shouting())
     diff = compare_runs(tmp_path / "A", tmp_path / "B")
     article = diff.by_kind("changed")[0]
     assert not article.danish and article.english
@@ -92,8 +95,8 @@ def test_escaping_of_article_text_in_diff_page(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     (src / "x.txt").write_text("hej. <script>alert(1)</script> &amp; 'ok'.\n", encoding="utf-8")
-    run_batch(src, tmp_path / "A", RunOptions(), translator=FakeTranslator())
-    run_batch(src, tmp_path / "B", RunOptions(), translator=Shouting())
+    run_batch(src, tmp_path / "A", Settings(), translator=FakeTranslator())
+    run_batch(src, tmp_path / "B", Settings(), translator=Shouting())
     page = diff_page(compare_runs(tmp_path / "A", tmp_path / "B"))
     assert "<script" not in page
     assert "&lt;/<del>script</del><ins>SCRIPT</ins>&gt;" in page

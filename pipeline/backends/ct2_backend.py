@@ -43,11 +43,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.backends.base import (
+    CT2_COMPUTE_TYPES,
+    DEFAULT_MAX_POSITIONS,
+    BackendOutput,
+    load_tokenizer,
+    output_length_limit,
+)
 from pipeline.errors import ModelUnavailableError
 
 if TYPE_CHECKING:
     from pipeline.model import ResolvedModel
-    from pipeline.translate import BackendOutput
 
 CONVERSION_FORMAT = 1  # bump when the conversion itself changes (files copied, options)
 # Copied next to model.bin unmodified, so a converted folder is complete on its own.
@@ -74,16 +80,7 @@ PRECISIONS: dict[str, tuple[str | None, str]] = {
     "fp16": (None, "float16"),
 }
 # CTranslate2's own names are accepted as they are.
-COMPUTE_TYPES = (
-    "int8",
-    "int8_float32",
-    "int8_float16",
-    "int8_bfloat16",
-    "int16",
-    "float16",
-    "bfloat16",
-    "float32",
-)
+COMPUTE_TYPES = CT2_COMPUTE_TYPES
 
 
 def is_available() -> bool:
@@ -244,7 +241,7 @@ class Ct2Backend:
         *,
         inter_threads: int = 1,
         intra_threads: int = 0,
-        max_positions: int = 512,
+        max_positions: int = DEFAULT_MAX_POSITIONS,
     ) -> None:
         import ctranslate2
 
@@ -274,7 +271,7 @@ class Ct2Backend:
     def max_decoding_length(self, longest_input: int) -> int:
         """Room for a translation about twice the input, within the decoder's positions
         (the torch backend's limit)."""
-        return max(1, min(self.max_positions - 1, 2 * longest_input + 16))
+        return output_length_limit(longest_input, self.max_positions)
 
     def sub_batch_tokens(self, sources: list[list[str]]) -> int:
         """``max_batch_size`` (padded tokens) that splits one call into ``inter_threads``
@@ -293,8 +290,6 @@ class Ct2Backend:
         return str(self.tokenizer.decode(ids, skip_special_tokens=True))
 
     def translate(self, texts: list[str], beams: int) -> list[BackendOutput]:
-        from pipeline.translate import BackendOutput
-
         if not texts:
             return []
         self.calls += 1
@@ -340,11 +335,11 @@ def load_backend(
         raise ModelUnavailableError(
             "the ct2 backend needs CTranslate2: pip install 'daen[fast]' (or use --backend torch)"
         )
+    from pipeline.model import model_defaults
+
     placement = pick_placement(device, precision)
     converted = ensure_converted(resolved, placement.compute_type, cache_dir)
     if tokenizer is None:
-        from pipeline.backends.torch_backend import load_tokenizer
-
         tokenizer = load_tokenizer(resolved.path)
     workers, per_worker = thread_split(placement, threads, inter_threads)
     return Ct2Backend(
@@ -353,7 +348,7 @@ def load_backend(
         placement,
         inter_threads=workers,
         intra_threads=per_worker,
-        max_positions=_max_positions(resolved.path),
+        max_positions=model_defaults(resolved.path)[1],
     )
 
 
@@ -372,11 +367,3 @@ def thread_split(
         return 1, total
     workers = max(1, min(inter_threads or MAX_PARALLEL_BATCHES, total))
     return workers, max(1, total // workers)
-
-
-def _max_positions(folder: Path) -> int:
-    try:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 512
-    return int(config.get("max_position_embeddings") or 512) if isinstance(config, dict) else 512

@@ -6,14 +6,16 @@ taken from ``compute_transition_scores`` over the chosen beam: no extra forward 
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from pipeline.backends.base import (
+    BackendOutput,
+    load_tokenizer,
+    output_length_limit,
+)
 from pipeline.errors import ModelUnavailableError
-
-if TYPE_CHECKING:
-    from pipeline.translate import BackendOutput
+from pipeline.model import model_defaults
 
 PRECISIONS = {"fp32": "float32", "int8": "int8", "fp16": "float16"}
 DEFAULT_PRECISION = "fp32"  # what "auto" means here
@@ -33,20 +35,6 @@ def pick_device(device: str = "auto") -> str:
     if mps is not None and mps.is_available():
         return "mps"
     return "cpu"
-
-
-def load_tokenizer(folder: Path) -> Any:
-    with warnings.catch_warnings():
-        # "Recommended: pip install sacremoses": only used for languages other than Danish.
-        warnings.filterwarnings("ignore", message=".*sacremoses.*")
-        from transformers import MarianTokenizer
-
-        try:
-            return MarianTokenizer.from_pretrained(str(folder), local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(
-                f"cannot load the tokenizer in {folder}: {exc}"
-            ) from None
 
 
 def quietly(load: Any, *args: Any, **kwargs: Any) -> Any:
@@ -110,19 +98,15 @@ class TorchBackend:
         self.model = model.to(self.device)
         self.pad_id = int(self.tokenizer.pad_token_id)
         self.eos_id = int(self.tokenizer.eos_token_id)
-        config = self.model.config
-        self.max_positions = int(getattr(config, "max_position_embeddings", 512) or 512)
-        self.default_beams = int(getattr(self.model.generation_config, "num_beams", 1) or 1)
+        self.max_positions = model_defaults(folder)[1]
         self.calls = 0  # model calls, for tests and benchmarks
 
     def max_new_tokens(self, longest_input: int) -> int:
         """Room for a translation about twice the input, within the decoder's positions."""
-        return max(1, min(self.max_positions - 1, 2 * longest_input + 16))
+        return output_length_limit(longest_input, self.max_positions)
 
     def translate(self, texts: list[str], beams: int) -> list[BackendOutput]:
         import torch
-
-        from pipeline.translate import BackendOutput
 
         if not texts:
             return []

@@ -24,6 +24,16 @@ def english_text(article: Article, note: TranslationNote | None = None) -> str:
     state = translation_state(article, note)
     if state in ("missing", "disabled"):
         return TranslationNote(state, note.message if note else "").headline + "\n"
+    body = "\n\n".join(p for p in english_paragraphs(article) if p)
+    if state == "partial":
+        headline = TranslationNote(state, note.message if note else "").headline
+        body = f"{headline}\n\n{body}" if body else headline
+    return body + "\n" if body else ""
+
+
+def english_paragraphs(article: Article) -> list[str]:
+    """The back-translation, one string per paragraph (``""`` for one with no text left);
+    an untranslated sentence reads ``[back-translation missing]``."""
     paragraphs = []
     for paragraph in article.paragraphs:
         parts = []
@@ -32,13 +42,8 @@ def english_text(article: Article, note: TranslationNote | None = None) -> str:
                 continue
             text = sentence.translation.text if sentence.translation else MISSING_SENTENCE
             parts.append(text + (sentence.space_after or " "))
-        if parts:
-            paragraphs.append("".join(parts).rstrip())
-    body = "\n\n".join(paragraphs)
-    if state == "partial":
-        headline = TranslationNote(state, note.message if note else "").headline
-        body = f"{headline}\n\n{body}" if body else headline
-    return body + "\n" if body else ""
+        paragraphs.append("".join(parts).rstrip())
+    return paragraphs
 
 
 def word_diff_text(article: Article) -> str:

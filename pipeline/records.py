@@ -1,0 +1,198 @@
+"""Every article's output files and its record: the one module that writes and reads them.
+
+For an article named ``NAME`` (its input path without the suffix) a run writes
+``NAME.da.txt``, ``NAME.en.txt``, ``NAME.diff``, ``NAME.html`` and, last, the record
+``NAME.json``: the article (:meth:`~pipeline.document.Article.to_dict`) plus its ``run``
+entry (input hash, run key, counts, translation state, timings), which is also what the
+manifest keeps per article. An article is finished only when its record is there.
+``daen run``, the file-by-file commands, ``daen export`` and ``daen diff`` all go through here.
+A new output is one more entry in :data:`OUTPUT_SUFFIXES` and one more renderer in
+:func:`render_outputs`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.document import Article
+from pipeline.errors import DaenError
+from pipeline.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from pipeline.render import TranslationNote
+
+OUTPUT_SUFFIXES = {
+    "da": ".da.txt",
+    "en": ".en.txt",
+    "diff": ".diff",
+    "html": ".html",
+    "json": ".json",  # the record: written last
+}
+# write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
+_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+class RecordError(DaenError):
+    """A record that cannot be read."""
+
+
+def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
+    return {kind: output_dir / f"{name}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
+
+
+def remove_stale_temp_files(output_dir: Path) -> int:
+    """Delete temporary files a killed run left behind (they never hold finished output)."""
+    removed = 0
+    if not output_dir.is_dir():
+        return 0
+    for folder, _, files in os.walk(output_dir):
+        for name in files:
+            if _TEMP_FILE.match(name):
+                try:
+                    (Path(folder) / name).unlink()
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def render_outputs(article: Article, note: TranslationNote | None) -> dict[str, str]:
+    """Every output but the record, by kind."""
+    from pipeline.render.html import review_page
+    from pipeline.render.text import danish_text, english_text, word_diff_text
+
+    return {
+        "da": danish_text(article),
+        "en": english_text(article, note),
+        "diff": word_diff_text(article),
+        "html": review_page(article, note),
+    }
+
+
+def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
+    """The record: the article, with its run entry when it comes from ``daen run``."""
+    record = article.to_dict()
+    if entry is not None:
+        record["run"] = entry
+    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_outputs(
+    paths: dict[str, Path],
+    outputs: dict[str, str],
+    record: Callable[[], str],
+    pool: Executor | None = None,
+) -> None:
+    """Write ``outputs`` (by kind), then the record, all atomically; raises OSError.
+
+    With a thread ``pool`` the outputs are written at the same time (each write waits for its
+    fsync, which threads overlap) while ``record()`` renders; the record is written only once
+    all of them are on disk.
+    """
+    if pool is None:
+        for kind, text in outputs.items():
+            write_atomic(paths[kind], text)
+        pending = []
+    else:
+        pending = [pool.submit(write_atomic, paths[k], text) for k, text in outputs.items()]
+    text = record()
+    for future in pending:
+        future.result()  # raises the first write error; the record is then not written
+    write_atomic(paths["json"], text)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+class OutputListing:
+    """File names per output folder, read once per run (cheaper than a stat per output)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[Path, set[str]] = {}
+
+    def exists(self, path: Path) -> bool:
+        names = self.folders.get(path.parent)
+        if names is None:
+            try:
+                names = {e.name for e in os.scandir(path.parent) if e.is_file()}
+            except OSError:
+                names = set()
+            self.folders[path.parent] = names
+        return path.name in names
+
+
+def entry_is_current(
+    entry: Any, digest: str, key: str, paths: dict[str, Path], listing: OutputListing
+) -> bool:
+    """Whether a run entry says the article is finished for this input and run key."""
+    return (
+        isinstance(entry, dict)
+        and entry.get("input_sha256") == digest
+        and entry.get("key") == key
+        and all(listing.exists(path) for path in paths.values())
+    )
+
+
+def entry_from_record(path: Path) -> dict[str, Any] | None:
+    """The run entry stored in an article's record (written last when it was finished)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            entry = json.load(handle).get("run")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+@dataclass
+class RunRecord:
+    """One article record of a run folder."""
+
+    name: str  # the record's path relative to the run folder, without ``.json``
+    article: Article
+    entry: dict[str, Any] = field(default_factory=dict)  # its run entry, if any
+
+
+def read_record(path: Path, name: str) -> RunRecord | None:
+    """The record at ``path``; None when the JSON is not an article record; RecordError when
+    it cannot be read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"{path}: not a readable record ({error})") from None
+    if not isinstance(data, dict) or "paragraphs" not in data or "path" not in data:
+        return None
+    try:
+        article = Article.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise RecordError(f"{path}: not a valid article record ({error})") from None
+    entry = data.get("run")
+    return RunRecord(name, article, entry if isinstance(entry, dict) else {})
+
+
+def find_records(run_dir: Path, skip: tuple[str, ...] = ()) -> list[RunRecord]:
+    """Every article record under ``run_dir``, in name order (``manifest.json`` and the top
+    folders in ``skip`` excluded)."""
+    from pipeline.manifest import MANIFEST
+
+    records = []
+    for path in sorted(run_dir.rglob("*.json")):
+        relative = path.relative_to(run_dir)
+        if relative.parts[0] in skip or path.name == MANIFEST:
+            continue
+        record = read_record(path, relative.with_suffix("").as_posix())
+        if record is not None:
+            records.append(record)
+    return records

@@ -1,0 +1,149 @@
+"""Every setting of a run in one frozen object, built and validated once; its run key.
+
+:class:`Settings` holds one part per stage, each owned by the module that uses it —
+:class:`~pipeline.normalize.NormalizeConfig`, :class:`FixSettings`,
+:class:`~pipeline.translate.TranslatorSettings`, :class:`~pipeline.qa.QAConfig` — and the
+batch's own :class:`RunOptions`. The command line builds it with :meth:`Settings.from_options`
+(a ``ValueError`` there is a usage error); library callers and tests do the same.
+
+:meth:`Settings.key` is the run key that decides whether an article is redone: it covers the
+settings that change outputs, the content of the rule tables and the dictionary, the model,
+and the code version of each stage (:func:`pipeline.stages.code_versions`) — not the command
+line's help texts, nor renderers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.document import SCHEMA_VERSION
+from pipeline.normalize import NormalizeConfig
+from pipeline.qa import QAConfig
+from pipeline.translate import TranslatorSettings
+
+
+@dataclass(frozen=True)
+class FixSettings:
+    """Where the fix stage's tables are (None: the project's ``data/``), and the dictionary
+    (True: the installed Danish Hunspell one, False: none, or a ``.dic`` file)."""
+
+    data_dir: Path | None = None
+    dictionary: Path | bool = True
+
+    def table_files(self) -> dict[str, Path]:
+        """The tables and the dictionary the fix stage would load, by name (nothing loaded)."""
+        from pipeline.fix import table_files
+
+        return table_files(self.data_dir, self.dictionary)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How ``daen run`` goes about its work (none of these changes an article's outputs)."""
+
+    force: bool = False  # redo every article, even unchanged ones
+    translate: bool = True  # False: cleanup outputs only
+    # Sentences per translation chunk: the translator batches across the articles of a chunk;
+    # outputs are written after each chunk.
+    chunk_sentences: int = 2000
+    originals: Path | None = None  # folder of English originals (the qa stage)
+    require_translation: bool = False  # exit code 1 when the model is unavailable
+    # Where the work runs: cleanup in ``jobs`` processes (pipeline.parallel), or everything
+    # on a Ray cluster (pipeline.cluster; ``ray`` is auto, local or an address).
+    jobs: int = 1
+    ray: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.chunk_sentences <= 10_000_000:
+            raise ValueError(f"chunk-sentences must be at least 1, not {self.chunk_sentences}")
+        if not 1 <= self.jobs <= 4096:
+            raise ValueError(f"jobs must be at least 1, not {self.jobs}")
+        if self.ray is not None and not self.ray.strip():
+            raise ValueError("ray must be auto, local or a cluster address")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of a run; see the module doc."""
+
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    fix: FixSettings = field(default_factory=FixSettings)
+    translator: TranslatorSettings = field(default_factory=TranslatorSettings)
+    qa: QAConfig = field(default_factory=QAConfig)
+    run: RunOptions = field(default_factory=RunOptions)
+
+    @classmethod
+    def from_options(cls, **options: Any) -> Settings:
+        """Build from flat option names, as the command line spells them (``quote_style``,
+        ``beams``, ``qa_threshold``, ``force``, ...); unknown names are a TypeError, values
+        that cannot work a ValueError."""
+        parts: dict[str, dict[str, Any]] = {
+            "normalize": {}, "fix": {}, "translator": {}, "qa": {}, "run": {}
+        }
+        aliases = {"quote_style": ("normalize", "quote_style"), "data": ("fix", "data_dir"),
+                   "qa_threshold": ("qa", "threshold")}
+        owners = {
+            name: (part, name)
+            for part, kind in (("fix", FixSettings), ("translator", TranslatorSettings),
+                               ("run", RunOptions))
+            for name in (f.name for f in fields(kind))
+        }
+        for name, value in options.items():
+            where = aliases.get(name) or owners.get(name)
+            if where is None:
+                raise TypeError(f"unknown setting {name!r}")
+            parts[where[0]][where[1]] = value
+        return cls(
+            normalize=NormalizeConfig(**parts["normalize"]),
+            fix=FixSettings(**parts["fix"]),
+            translator=TranslatorSettings(**parts["translator"]),
+            qa=QAConfig(**parts["qa"]),
+            run=RunOptions(**parts["run"]),
+        )
+
+    def output_settings(self) -> dict[str, Any]:
+        """The settings that change outputs (recorded in the manifest, part of the key)."""
+        data: dict[str, Any] = {
+            "quote_style": self.normalize.quote_style, "translate": self.run.translate,
+            "qa_threshold": self.qa.threshold,
+        }
+        if self.normalize.disabled:
+            data["normalize_disabled"] = sorted(self.normalize.disabled)
+        if self.run.translate:
+            data.update(self.translator.key_data())
+        return data
+
+    def rules(self) -> dict[str, Any]:
+        """What the rules and code are: each stage's code version, and the rule tables and
+        dictionary by content (with their file names, for the manifest)."""
+        from pipeline.stages import code_versions
+
+        files = self.fix.table_files()
+        return {
+            "code": code_versions(),
+            "tables": {name: _sha256(path) for name, path in sorted(files.items())},
+            "table_files": {name: str(path) for name, path in sorted(files.items())},
+        }
+
+    def key(self, rules: dict[str, Any] | None = None) -> str:
+        """The run key: an article whose last run had another key is done again.
+
+        ``rules`` is :meth:`rules` when the caller has it already (it hashes files).
+        """
+        rules = rules if rules is not None else self.rules()
+        data = {
+            "version": __version__,
+            "schema": SCHEMA_VERSION,
+            "rules": {k: v for k, v in rules.items() if k != "table_files"},
+            "settings": self.output_settings(),
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
