@@ -156,7 +156,8 @@ def translation_bound(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     local.translate_texts(sentences)
     local_s = time.perf_counter() - started
-    threads = getattr(local.backend, "intra_threads", None)
+    backend = local.backend  # cores it keeps busy: inter_threads × intra_threads (ct2)
+    threads = getattr(backend, "inter_threads", 1) * max(1, getattr(backend, "intra_threads", 1))
     local.close()
 
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False,
@@ -242,6 +243,9 @@ def main() -> None:
     print("driver peak RSS with --jobs 2 as the article count grows:")
     for row in memory:
         print(f"  {row['articles']:>6} articles  {row['peak_rss_mib']:7.1f} MiB")
+    slope = (memory[-1]["peak_rss_mib"] - memory[0]["peak_rss_mib"]) / max(
+        1, memory[-1]["articles"] - memory[0]["articles"]) * 1000
+    print(f"  growth: {slope:.1f} MiB per 1000 articles")
     print(f"translation-bound, {translation['sentences']} sentences, random-weight opus-mt "
           f"architecture, ct2: here {translation['local_sentences_per_s']:.2f} sentences/s "
           f"({threads} threads); Ray actors {translation['ray_sentences_per_s']:.2f} "
@@ -258,6 +262,7 @@ def main() -> None:
         "ratio_ray_vs_jobs2": round(rate["ray"] / rate["jobs2"], 3),
         "driver_peak_rss_mib": max(best[m]["peak_rss_mib"] for m in MODES),
         "driver_peak_rss_by_articles": {r["articles"]: r["peak_rss_mib"] for r in memory},
+        "driver_rss_growth_mib_per_1000_articles": round(slope, 2),
         "outputs_identical": cleanup["identical"],
         "ray_cluster_start_stop_s": round(best["ray"]["cluster_start_stop_s"], 2),
         "cleanup_s_per_sentence": round(per_sentence_cleanup, 5),

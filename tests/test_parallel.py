@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,21 @@ def test_results_come_in_order_and_a_crash_costs_only_its_item() -> None:
     expected[5] = "crashed 5: exit code 3"
     expected[8] = "crashed 8: killed by signal SIGKILL"
     assert results == expected
+
+
+def test_items_are_taken_lazily_a_window_ahead() -> None:
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(40):
+            taken.append(n)
+            yield n
+
+    results = ordered_map(_square_or_die, (n for n in items() if n not in (5, 8)),
+                          workers=2, crashed=_crashed, window=4)
+    assert next(results) == 0
+    assert len(taken) <= 4 + 2  # the window (items 5 and 8 are skipped by the filter)
+    assert list(results)[-1] == 39 * 39
 
 
 def test_a_worker_killed_once_is_retried(tmp_path: Path) -> None:
