@@ -477,6 +477,10 @@ class _BatchRun:
         self.timings: dict[str, float] = {}
         self.previous, manifest_warning = load_manifest(output_dir)
         self.pipeline = load_pipeline(options, self.previous.get("rules"))
+        # The editors' ignore list (pipeline.decisions) is part of what the outputs depend on.
+        from pipeline.decisions import ignore_key
+
+        self.pipeline.key = ignore_key(self.pipeline.key, output_dir)
         self.warnings: list[str] = [manifest_warning] if manifest_warning else []
         self.sources: list[Source] = []
         self.skipped: list[SkippedFile] = []
@@ -505,6 +509,9 @@ class _BatchRun:
         self.manifest = new_manifest(
             self.input_dir, self.options, self.pipeline, self.started_at, self.previous
         )
+        from pipeline.decisions import load_ignore_list
+
+        self.manifest["ignore"] = load_ignore_list(self.output_dir).to_manifest()
         self.writer = ManifestWriter(self.output_dir, self.manifest)
         listing = OutputListing()
         for source in self.sources:
@@ -866,6 +873,9 @@ def _write_article(
     t0 = time.perf_counter()
     paths = output_paths(output_dir, source.name)
     try:
+        from pipeline.decisions import prepare_article  # ignore list, editors' decisions
+
+        prepare_article(article, output_dir, source.name)
         state = translation_state(article, note)
         article_counts = counts(article)
         outputs = {
