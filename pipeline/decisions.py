@@ -409,10 +409,45 @@ def reconcile(article: Article, decisions: Decisions) -> bool:
 # Outputs: the final text and the run's hook
 
 
+def decisions_by_sentence(applied: Applied) -> list[list[Decision]]:
+    """The decisions in force on each sentence, in article order (orphans left out)."""
+    orphaned = {d.key for d in applied.orphaned}
+    by_key: dict[str, list[Decision]] = {key: [] for key in applied.keys}
+    for key, decision in applied.decisions.items.items():
+        if key not in orphaned and decision.sentence in by_key:
+            by_key[decision.sentence].append(decision)
+    return [by_key[key] for key in applied.keys]
+
+
+def describe(decision: Decision) -> str:
+    """One line for an export note.
+
+    >>> describe(Decision("k.0", "flag", "dismiss", "fix.unknown_word", 3, 9, note="a brand"))
+    'dismissed flag fix.unknown_word at 3-9: a brand'
+    """
+    verb = {"accept": "accepted", "reject": "rejected", "resolve": "resolved",
+            "dismiss": "dismissed", "edit": "edited by hand"}[decision.action]
+    if decision.kind == "text":
+        text = f"{verb}: “{decision.after}”"
+    elif decision.kind == "edit":
+        text = f"{verb} edit {decision.rule_id}: “{decision.before}” → “{decision.after}”"
+    else:
+        text = f"{verb} flag {decision.rule_id} at {decision.start}-{decision.end}"
+    return f"{text}: {decision.note}" if decision.note else text
+
+
 def final_text(applied: Applied) -> str:
     from pipeline.render.text import danish_text
 
     return danish_text(applied.article)
+
+
+def load_applied(output_dir: Path, name: str, article: Article) -> Applied | None:
+    """The article with the editor's decisions applied; ``None`` when nobody decided yet."""
+    path = decisions_path(output_dir, name)
+    if not path.exists():
+        return None
+    return apply_decisions(article, load_decisions(path, article.path))
 
 
 def write_final(output_dir: Path, name: str, applied: Applied) -> None:

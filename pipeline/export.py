@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline import __version__
+from pipeline.decisions import Applied, decisions_by_sentence, describe, load_applied
 from pipeline.document import Article, Edit, Flag, Sentence
 from pipeline.errors import DaenError
 
@@ -55,7 +56,8 @@ class ExportError(DaenError):
 @dataclass(frozen=True)
 class RunRecord:
     name: str  # the record's path relative to the run folder, without ``.json``
-    article: Article
+    article: Article  # with the editor's decisions applied, when there are any
+    review: Applied | None = None  # the decisions (``daen review``)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,7 +87,9 @@ def load_run(run_dir: Path) -> list[RunRecord]:
             article = Article.from_dict(data)
         except (KeyError, TypeError, ValueError) as error:
             raise ExportError(f"{path}: not a valid article record ({error})") from None
-        records.append(RunRecord(relative.with_suffix("").as_posix(), article))
+        name = relative.with_suffix("").as_posix()
+        review = load_applied(run_dir, name, article)  # the editor's final state
+        records.append(RunRecord(name, review.article if review else article, review))
     if not records:
         raise ExportError(f"{run_dir}: no article records (<name>.json) found; run `daen run`")
     return records
@@ -187,25 +191,35 @@ def _add_notes(parent: ET.Element, notes: list[_Note]) -> None:
         ET.SubElement(container, _q("note"), attributes).text = _xml_text(note.text)
 
 
-def xliff_document(article: Article) -> ET.Element:
-    """One article as an XLIFF 2.0 document."""
+def xliff_document(article: Article, review: Applied | None = None) -> ET.Element:
+    """One article as an XLIFF 2.0 document.
+
+    With the editor's decisions (``review``) the source is the final text, each decision is a
+    ``decision`` note, and a reviewed sentence's state is ``reviewed``, or ``final`` once the
+    article is marked done.
+    """
     ET.register_namespace("", XLIFF_NS)
     root = ET.Element(_q("xliff"), {"version": "2.0", "srcLang": SOURCE_LANG,
                                     "trgLang": TARGET_LANG})
     file = ET.SubElement(root, _q("file"), {"id": "f1", "original": _xml_text(article.path)})
     _add_notes(file, _article_notes(article))
     english = _english_by_sentence(article)
+    per_sentence = decisions_by_sentence(review) if review is not None else None
     index = 0
     for p_index, paragraph in enumerate(article.paragraphs, start=1):
         group = ET.SubElement(file, _q("group"), {"id": f"p{p_index}",
                                                   "type": f"daen:{paragraph.kind}"})
         for sentence in paragraph.sentences:
             unit = ET.SubElement(group, _q("unit"), {"id": f"s{index + 1}"})
-            _add_notes(unit, _sentence_notes(sentence, english[index]))
+            notes = _sentence_notes(sentence, english[index])
+            decided = per_sentence[index] if per_sentence else []
+            notes += [_Note("decision", describe(d)) for d in decided]
+            _add_notes(unit, notes)
             translation = sentence.translation
-            segment = ET.SubElement(
-                unit, _q("segment"), {"state": "translated" if translation else "initial"}
-            )
+            state = "translated" if translation else "initial"
+            if review is not None and (review.decisions.done or decided):
+                state = "final" if review.decisions.done else "reviewed"
+            segment = ET.SubElement(unit, _q("segment"), {"state": state})
             _inline_text(ET.SubElement(segment, _q("source")), sentence.text)
             if translation is not None:
                 _inline_text(ET.SubElement(segment, _q("target")), translation.text)
@@ -286,7 +300,7 @@ def export_outputs(records: list[RunRecord], fmt: Format, run_name: str) -> Iter
     """``(relative file name, content)`` of each export file."""
     if fmt == "xliff":
         for record in records:
-            yield f"{record.name}.xlf", _xml_bytes(xliff_document(record.article))
+            yield f"{record.name}.xlf", _xml_bytes(xliff_document(record.article, record.review))
     elif fmt == "tmx":
         yield f"{run_name or 'daen'}.tmx", _xml_bytes(tmx_document(records))
     else:
