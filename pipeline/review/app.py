@@ -339,6 +339,10 @@ class _Handler(BaseHTTPRequestHandler):
         request["op"] = ops[path]
         self._change(request)
 
+    def do_OPTIONS(self) -> None:
+        """A CORS preflight: another origin asking to send the token header. Never granted."""
+        self._refuse(HTTPStatus.FORBIDDEN, "requests from other origins are refused")
+
     def _change(self, request: dict[str, Any]) -> None:
         review = self.server.review
         name = str(request.get("article", ""))

@@ -120,6 +120,7 @@ APP_SCRIPT = r"""
       return response.json().then(function (data) { return [response.status, data]; });
     }).then(function (result) {
       var status = result[0], data = result[1];
+      busy = false;
       if (status !== 200) { say(data.error || ("Not saved (" + status + ")."), true); return; }
       update(data);
     }).catch(function (error) {
