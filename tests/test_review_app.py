@@ -161,3 +161,33 @@ def test_review_command_refuses_a_folder_without_a_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli_app, ["review", str(tmp_path), "--no-browser"])
     assert result.exit_code == 1
     assert "no article records" in str(result.exception)
+
+
+def test_never_flag_a_word_from_the_page_takes_effect_in_the_next_run(
+    running: RunningApp,
+) -> None:
+    client = Client(running)
+    client.login()
+    page = client.request("GET", "/article/a")[2].decode()
+    flags = re.findall(
+        r'data-kind="flag" data-key="([^"]+)"[^>]*>.*?<q class="snippet">([^<]*)</q>', page
+    )
+    key = next(k for k, word in flags if word == "cashback")
+    status, data = client.post("/api/ignore", {"article": "a", "item": key, "kind": "word"})
+    assert status == 200 and "«cashback»" in data["message"]
+    out = running.server.review.output_dir
+    assert "word cashback" in (out / "ignore.txt").read_text(encoding="utf-8").splitlines()
+    run_batch(out.parent / "in", out, RunOptions(), translator=FakeTranslator())
+    page = client.request("GET", "/article/a")[2].decode()
+    assert "<q class=\"snippet\">cashback</q>" not in page
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["ignore"]["words"] == ["cashback"]
+
+
+def test_marking_done_shows_in_the_index(running: RunningApp) -> None:
+    client = Client(running)
+    client.login()
+    status, data = client.post("/api/done", {"article": "a", "base": 0, "done": True})
+    assert status == 200 and data["done"] is True
+    index = client.request("GET", "/")[2].decode()
+    assert '<span class="state-badge done">done</span>' in index

@@ -167,6 +167,26 @@ class Review:
         decisions.decide(self._decision(name, key, action, request))
         return key
 
+    def ignore(self, name: str, request: dict[str, Any]) -> str:
+        """Add a flag's word, or its rule, to the batch's ignore list; what to tell the editor."""
+        from pipeline.decisions import add_to_ignore_list, flag_key, sentence_keys
+
+        kind = request.get("kind")
+        key = str(request.get("item", ""))
+        article = self.record(name)
+        for skey, sentence in zip(sentence_keys(article), article.sentences(), strict=True):
+            for flag in sentence.flags if key.startswith(skey + ":") else []:
+                if flag_key(skey, flag) != key:
+                    continue
+                if kind == "word":
+                    word = sentence.text[flag.start : flag.end].strip()
+                    add_to_ignore_list(self.output_dir, "word", word)
+                    return f"The next `daen run` flags «{word}» nowhere in this batch (ignore.txt)."
+                if kind == "rule":
+                    add_to_ignore_list(self.output_dir, "rule", flag.rule_id)
+                    return f"The next `daen run` leaves out rule {flag.rule_id} (ignore.txt)."
+        raise DecisionError(f"nothing to ignore for item {key!r}")
+
     def _decision(self, name: str, key: str, action: str, request: dict[str, Any]) -> Decision:
         """The decision on item ``key``, built from the record (never from the request)."""
         from pipeline.decisions import edit_key, flag_key, sentence_keys, text_key
@@ -333,6 +353,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         ops = {"/api/decide": "decide", "/api/undo": "undo", "/api/done": "done"}
         path = urlsplit(self.path).path
+        if path == "/api/ignore":
+            self._ignore(request)
+            return
         if path not in ops:
             self._send(HTTPStatus.NOT_FOUND, page.error_json("no such action"), "application/json")
             return
@@ -342,6 +365,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         """A CORS preflight: another origin asking to send the token header. Never granted."""
         self._refuse(HTTPStatus.FORBIDDEN, "requests from other origins are refused")
+
+    def _ignore(self, request: dict[str, Any]) -> None:
+        review = self.server.review
+        name = str(request.get("article", ""))
+        try:
+            message = review.ignore(name, request)
+            applied = review.applied(name)
+        except KeyError:
+            self._send(HTTPStatus.NOT_FOUND, page.error_json("no such article"),
+                       "application/json")
+            return
+        except DaenError as error:
+            self._send(HTTPStatus.BAD_REQUEST, page.error_json(str(error)), "application/json")
+            return
+        sentences = list(review.record(name).sentences())
+        payload = page.update_payload(applied, sentences, [], message)
+        self._send(HTTPStatus.OK, json.dumps(payload).encode("utf-8"), "application/json")
 
     def _change(self, request: dict[str, Any]) -> None:
         review = self.server.review

@@ -32,7 +32,7 @@ _STATE_LABEL = {
 }
 
 APP_CSS = """
-.items{list-style:none;margin:.35rem 0 0;padding:0;font-size:.82rem}
+.items{list-style:none;margin:.35rem 0 0;padding:0;font-size:.82rem;font-weight:400}
 .item{border-left:3px solid #bbb;padding:.15rem .4rem;margin:.2rem 0;background:#fafafa}
 .item.flag-item{border-left-color:#b7791f}
 .item[data-state=accept],.item[data-state=resolve]{border-left-color:#2e7d32;background:#f1f8ef}
@@ -169,6 +169,12 @@ APP_SCRIPT = r"""
     if (!button) { return; }
     var action = button.dataset.act;
     var row = button.closest("tr");
+    if (button.dataset.ignore) {
+      var item = button.closest(".item");
+      currentKey = item.dataset.key;
+      post("/api/ignore", {item: item.dataset.key, kind: button.dataset.ignore});
+      return;
+    }
     if (action === "open-edit") { openEditor(row); }
     else if (action === "save-edit") { saveText(row); }
     else if (action === "cancel-edit") { row.querySelector(".hand-form").hidden = true; }
@@ -265,7 +271,11 @@ def _flag_item(key: str, sentence: Sentence, flag: Flag, decision: Decision | No
         + f"{esc(flag.reason)}{suggestion}</span> "
         '<input class="note" type="text" aria-label="Note (optional)" placeholder="note"> '
         '<button type="button" data-act="resolve" title="Resolve (a)">Resolve</button> '
-        '<button type="button" data-act="dismiss" title="Dismiss (d)">Dismiss</button></li>'
+        '<button type="button" data-act="dismiss" title="Dismiss (d)">Dismiss</button> '
+        '<button type="button" data-ignore="word" title="Add the word to the batch\'s ignore '
+        'list: the next run flags it nowhere">Never flag this word</button> '
+        '<button type="button" data-ignore="rule" title="Add the rule to the batch\'s ignore '
+        'list: the next run leaves it out">Turn rule off</button></li>'
     )
 
 
