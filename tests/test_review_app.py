@@ -191,3 +191,20 @@ def test_marking_done_shows_in_the_index(running: RunningApp) -> None:
     assert status == 200 and data["done"] is True
     index = client.request("GET", "/")[2].decode()
     assert '<span class="state-badge done">done</span>' in index
+
+
+def test_orphaned_decisions_are_listed_on_the_article_page(running: RunningApp) -> None:
+    client = Client(running)
+    client.login()
+    page = client.request("GET", "/article/a")[2].decode()
+    edit = _items(page, "edit")[0]  # on the first sentence
+    assert client.post("/api/decide", {"article": "a", "base": 0, "item": edit,
+                                       "action": "reject", "note": "nej"})[0] == 200
+    out = running.server.review.output_dir
+    (out.parent / "in" / "a.txt").write_text(TEXT.replace("vi ved alle", "vi ved nu"),
+                                            encoding="utf-8")
+    run_batch(out.parent / "in", out, RunOptions(), translator=FakeTranslator())
+    page = client.request("GET", "/article/a")[2].decode()
+    assert "Orphaned decisions (1)" in page
+    assert "<q>vi ved alle, at &lt;script&gt;window.pwned=1&lt;/script&gt; er farligt.</q>" in page
+    assert "“nej”" in page
