@@ -10,11 +10,13 @@ the article has N sentences), then, in the same session:
 2. **save round trip**: POST a decision (reject an edit) and its undo, each answered with the
    re-rendered row; median over the repetitions, against a plain GET of the article page;
 3. **memory**: the app's RSS (``VmRSS`` and ``VmHWM`` from ``/proc``) after the saves;
-4. with ``--screenshots``: headless Chromium (selenium) saves ``docs/review-article.png`` (a few
+4. with ``--browser`` (or ``--screenshots``): the time from starting ``daen review`` until the
+   article is usable in an already open headless Chromium (loaded, its script ran);
+5. with ``--screenshots``: headless Chromium (selenium) saves ``docs/review-article.png`` (a few
    decisions made with the keyboard) and ``docs/rules-stats.png`` (``daen rules stats`` output
    rendered as a terminal).
 
-    python bench/review_app.py [--sentences 200] [--repeat 20] [--screenshots]
+    python bench/review_app.py [--sentences 200] [--repeat 20] [--browser] [--screenshots]
 
 The last line is one JSON object with every number.
 """
@@ -33,6 +35,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,11 +172,53 @@ def measure(out: Path, repeat: int) -> dict[str, float]:
     }
 
 
+def chromium(profile: Path) -> object:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,900",
+                 "--hide-scrollbars", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(
+        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options
+    )
+
+
+def browser_startup(out: Path) -> float:
+    """Seconds from starting ``daen review`` until the 200-sentence article is usable in an
+    already open headless Chromium (page loaded, its script ran)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver: Any = chromium(WORK / "profile")
+    try:
+        t0 = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "review", str(out), "--no-browser"],
+            stderr=subprocess.PIPE, text=True, env=child_env(), cwd=ROOT,
+        )
+        assert process.stderr is not None
+        url = ""
+        while not url:
+            match = re.search(r"(http://\S+)", process.stderr.readline())
+            url = match[1] if match else ""
+        driver.get(url)
+        driver.get(url.split("/?")[0] + "/article/lang")
+        WebDriverWait(driver, 30).until(
+            lambda d: "item(s)" in d.find_element("id", "item-pos").text
+        )
+        seconds = time.perf_counter() - t0
+        process.terminate()
+        process.wait(timeout=10)
+        return seconds
+    finally:
+        driver.quit()
+
+
 def screenshots() -> None:
     """docs/review-article.png and docs/rules-stats.png, with headless Chromium."""
     sys.path.insert(0, str(ROOT))
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
 
     from pipeline.batch import FakeTranslator, RunOptions, run_batch
@@ -185,14 +230,7 @@ def screenshots() -> None:
     run_batch(ROOT / "data" / "articles", folder, RunOptions(), translator=FakeTranslator())
     running = start_in_process(folder)
     running.serve_in_thread()
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,900",
-                 "--hide-scrollbars", f"--user-data-dir={folder / 'profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options
-    )
+    driver: Any = chromium(folder / "profile")
     try:
         driver.get(running.url)
         # a few decisions with the keyboard in two articles (a demonstration, not a review)
@@ -228,11 +266,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--browser", action="store_true",
+                        help="also time the page in headless Chromium (selenium)")
     parser.add_argument("--screenshots", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     out = build_run(args.sentences)
     result = measure(out, args.repeat)
+    if args.browser or args.screenshots:
+        result["browser_startup_to_usable_page_s"] = round(browser_startup(out), 3)
     for key, value in result.items():
         print(f"{key:<28} {value}")
     if args.screenshots:

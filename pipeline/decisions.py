@@ -29,6 +29,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -277,7 +278,7 @@ def save_decisions(path: Path, decisions: Decisions, expected_version: int) -> D
     Raises :class:`DecisionConflict` when the file on disk is no longer ``expected_version``
     (another tab saved first): nothing is written, and no decision on disk is lost.
     """
-    with _SAVE_LOCK:
+    with _SAVE_LOCK, _folder_lock(path.parent):
         found = load_decisions(path).version if path.exists() else 0
         if found != expected_version:
             raise DecisionConflict(path, expected_version, found)
@@ -285,6 +286,23 @@ def save_decisions(path: Path, decisions: Decisions, expected_version: int) -> D
         decisions.updated = utc_now()
         write_atomic(path, json.dumps(decisions.to_dict(), ensure_ascii=False, indent=1) + "\n")
     return decisions
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (POSIX), so that two processes (a review app and
+    ``daen run``, or two apps) check the version and write one after the other."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the in-process lock alone
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 # --------------------------------------------------------------------------------------------

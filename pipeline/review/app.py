@@ -387,7 +387,6 @@ class _Handler(BaseHTTPRequestHandler):
         review = self.server.review
         name = str(request.get("article", ""))
         try:
-            before = review.applied(name)
             applied, touched = review.change(name, request)
         except KeyError:
             self._send(HTTPStatus.NOT_FOUND, page.error_json("no such article"),
@@ -400,14 +399,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.BAD_REQUEST, page.error_json(str(error)), "application/json")
             return
         sentences = list(review.record(name).sentences())
-        rows = page.article_rows(applied, sentences)
-        if touched is not None:
-            prefix = touched.split(":", 1)[0]
-            rows = [r for r in rows if f'data-sentence="{prefix}"' in r.html]
-        else:
-            rows = []
+        sentence = touched.split(":", 1)[0] if touched and ":" in touched else None
+        rows = page.article_rows(applied, sentences, sentence) if sentence else []
         message = "Undone." if request["op"] == "undo" else "Saved."
-        if request["op"] == "undo" and touched is None and not before.decisions.history:
+        if request["op"] == "undo" and touched is None:
             message = "Nothing to undo."
         payload = page.update_payload(applied, sentences, rows, message)
         self._send(HTTPStatus.OK, json.dumps(payload).encode("utf-8"), "application/json")

@@ -205,7 +205,9 @@ APP_SCRIPT = r"""
     var handled = true;
     if (event.key === "n") { step(1); }
     else if (event.key === "p") { step(-1); }
-    else if (event.key === "a") { act(item, kind === "flag" ? "resolve" : "accept"); }
+    else if (event.key === "a" && kind !== "text") {
+      act(item, kind === "flag" ? "resolve" : "accept");
+    }
     else if (event.key === "r" && kind === "edit") { act(item, "reject"); }
     else if (event.key === "d" && kind === "flag") { act(item, "dismiss"); }
     else if (event.key === "u") { post("/api/undo", {}); }
@@ -299,8 +301,10 @@ def _english(sentence: Sentence) -> str:
     return esc(translation.text)
 
 
-def article_rows(applied: Applied, original_sentences: list[Sentence]) -> list[Row]:
-    """One table row per sentence."""
+def article_rows(
+    applied: Applied, original_sentences: list[Sentence], only: str | None = None
+) -> list[Row]:
+    """One table row per sentence (``only``: just the row of the sentence with this key)."""
     items = applied.decisions.items
     rows = []
     position = 0
@@ -309,6 +313,8 @@ def article_rows(applied: Applied, original_sentences: list[Sentence]) -> list[R
             automatic = original_sentences[position]
             key = applied.keys[position]
             position += 1
+            if only is not None and key != only:
+                continue
             rows.append(_row(p_index, s_index, paragraph.kind, key, automatic, decided, items,
                              applied.also_undone))
     return rows
