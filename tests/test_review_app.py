@@ -208,3 +208,22 @@ def test_orphaned_decisions_are_listed_on_the_article_page(running: RunningApp) 
     assert "Orphaned decisions (1)" in page
     assert "<q>vi ved alle, at &lt;script&gt;window.pwned=1&lt;/script&gt; er farligt.</q>" in page
     assert "“nej”" in page
+
+
+def test_a_run_without_its_manifest_is_found_from_the_records(tmp_path: Path) -> None:
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "sub" / "b.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(tmp_path / "in", out, RunOptions(), translator=FakeTranslator())
+    (out / "manifest.json").unlink()
+    started = start_app(out)
+    started.serve_in_thread()
+    try:
+        client = Client(started)
+        client.login()
+        index = client.request("GET", "/")[2].decode()
+        assert 'href="/article/sub/b"' in index and "sub/b.txt" in index
+        assert client.request("GET", "/article/sub/b")[0] == 200
+        assert client.request("GET", "/article/../a")[0] == 404
+    finally:
+        started.close()

@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipeline.decisions import (
     ACTIONS,
+    DECISIONS_SUFFIX,
     Action,
     Applied,
     Decision,
@@ -92,12 +93,18 @@ class Review:
                 name: entry for name, entry in articles.items()
                 if (self.output_dir / f"{name}.json").is_file()
             }
-        from pipeline.export import load_run
-
-        try:
-            return {record.name: {} for record in load_run(self.output_dir)}
-        except DaenError:
-            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.output_dir.rglob("*.json")):
+            relative = path.relative_to(self.output_dir)
+            if path.name == "manifest.json" or path.name.endswith(DECISIONS_SUFFIX):
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and "paragraphs" in data:  # an article record
+                found[relative.with_suffix("").as_posix()] = {"source": data.get("path")}
+        return found
 
     def record(self, name: str) -> Article:
         """The article's record as the run wrote it (read again when the file changed)."""
