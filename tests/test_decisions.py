@@ -328,3 +328,13 @@ def test_a_hand_edit_key_names_its_sentence() -> None:
     sentence.add_flag("t", "f", 0, 2, "why")
     key = sentence_keys(_article(sentence))[0]
     assert text_key(key).startswith(key) and flag_key(key, sentence.flags[0]).startswith(key)
+
+
+def test_an_input_whose_outputs_would_pass_for_review_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Vi ved det.\n", encoding="utf-8")
+    (tmp_path / "in" / "a.decisions.txt").write_text("Vi ved det.\n", encoding="utf-8")
+    result = run_batch(tmp_path / "in", tmp_path / "out", OPTIONS, translator=FakeTranslator())
+    assert [o.status for o in result.outcomes] == ["failed", "done"]
+    assert "taken for an editor's decisions" in result.outcomes[0].message
+    assert rule_stats([tmp_path / "out"]) == []
