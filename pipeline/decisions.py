@@ -650,17 +650,41 @@ def iter_decision_files(output_dirs: Iterable[Path]) -> Iterator[Path]:
 
 
 def rule_stats(output_dirs: Iterable[Path]) -> list[RuleStats]:
-    """Per rule id, the editors' decisions over the runs, highest rejection rate first."""
+    """Per rule id, the editors' decisions over the runs, highest rejection rate first.
+
+    In an article marked done, an edit the editor left undecided counts as accepted (the
+    editor let it stand); an undecided flag counts as neither.
+    """
     table: dict[str, RuleStats] = {}
+
+    def count(rule_id: str, column: str) -> None:
+        stats = table.setdefault(rule_id, RuleStats(rule_id))
+        setattr(stats, column, getattr(stats, column) + 1)
+
     for path in iter_decision_files(output_dirs):
         decisions = load_decisions(path)
         for decision in [*decisions.items.values(), *decisions.orphaned]:
-            column = _COUNTED.get(decision.action)
-            if column is None:
-                continue
-            stats = table.setdefault(decision.rule_id, RuleStats(decision.rule_id))
-            setattr(stats, column, getattr(stats, column) + 1)
+            if decision.action in _COUNTED:
+                count(decision.rule_id, _COUNTED[decision.action])
+        if decisions.done:
+            for rule_id in _undecided_edits(path, decisions):
+                count(rule_id, "accepted")
     return sorted(table.values(), key=lambda s: (-s.rejection_rate, -s.decided, s.rule_id))
+
+
+def _undecided_edits(path: Path, decisions: Decisions) -> list[str]:
+    """Rule ids of the edits in the article's record that have no decision."""
+    record = path.with_name(path.name[: -len(DECISIONS_SUFFIX)] + ".json")
+    try:
+        article = Article.from_dict(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # the record is gone: only the explicit decisions count
+    return [
+        edit.rule_id
+        for key, sentence in zip(sentence_keys(article), article.sentences(), strict=True)
+        for edit in sentence.edits
+        if edit_key(key, edit) not in decisions.items
+    ]
 
 
 def stats_table(stats: list[RuleStats]) -> str:

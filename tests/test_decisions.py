@@ -304,6 +304,17 @@ def test_rules_stats_counts_decisions_per_rule_worst_first(tmp_path: Path) -> No
     assert order.index("casing.sentence_start") < order.index("phrase.dominos")
     assert order.index("fix.unknown_word") < order.index("fix.english_fragment")
 
+    # once the article is done, the edits left undecided count as accepted
+    undecided = [e.rule_id for s in article.sentences() for e in s.edits
+                 if e.rule_id not in ("phrase.dominos", "casing.sentence_start")]
+    decisions = load_decisions(decisions_path(out, "a"))
+    decisions.mark_done()
+    save_decisions(decisions_path(out, "a"), decisions, decisions.version)
+    done = {s.rule_id: s for s in rule_stats([out])}
+    assert undecided and all(done[rule].accepted >= 1 for rule in undecided)
+    assert done["casing.sentence_start"].accepted == stats["casing.sentence_start"].accepted + 1
+    assert done["fix.unknown_word"].dismissed == 1
+
 
 def test_export_writes_the_final_text_as_state_final_with_notes(tmp_path: Path) -> None:
     out = _run(tmp_path)
