@@ -408,17 +408,16 @@ def _hand_edit(sentence: Sentence, decision: Decision) -> None:
 
 
 def reconcile(article: Article, decisions: Decisions) -> bool:
-    """Move decisions that no longer match the article to ``orphaned`` (and back again when
-    they match once more, e.g. after an input change was reverted). Whether anything moved."""
-    applied = apply_decisions(article, decisions)
-    orphan_keys = {d.key for d in applied.orphaned}
-    items = dict(decisions.items)
-    for decision in decisions.orphaned:
-        if decision.key not in orphan_keys:
-            items[decision.key] = decision
-    kept = {k: d for k, d in items.items() if k not in orphan_keys}
-    orphaned = [d for d in applied.orphaned]
-    changed = set(kept) != set(decisions.items) or len(orphaned) != len(decisions.orphaned)
+    """Move decisions that no longer match the article to ``orphaned``, and orphans that match
+    again (an input change reverted) back. Whether anything moved."""
+    everything = {**{d.key: d for d in decisions.orphaned}, **decisions.items}
+    trial = replace(decisions, items=everything, orphaned=[])
+    orphaned = apply_decisions(article, trial).orphaned
+    orphan_keys = {d.key for d in orphaned}
+    kept = {k: d for k, d in everything.items() if k not in orphan_keys}
+    changed = set(kept) != set(decisions.items) or orphan_keys != {
+        d.key for d in decisions.orphaned
+    }
     decisions.items, decisions.orphaned = kept, orphaned
     return changed
 

@@ -245,6 +245,13 @@ def test_changed_input_keeps_decisions_on_unchanged_sentences_and_orphans_the_re
     last = list(applied.article.sentences())[-1]
     assert all(last.text[f.start : f.end] != "cashback" for f in last.flags)  # not raised again
 
+    _run(tmp_path)  # the change reverted: the orphaned decision applies again
+    reverted = load_decisions(decisions_path(out, "a"))
+    assert not reverted.orphaned and set(reverted.items) == set(after.items) | {
+        after.orphaned[0].key
+    }
+    assert final_path(out, "a").read_text(encoding="utf-8").startswith("vi ved alle")
+
 
 # -- ignore list ---------------------------------------------------------------------------------
 
