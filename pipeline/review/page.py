@@ -44,7 +44,7 @@ APP_CSS = """
 padding:.05rem .45rem;border:1px solid #999;border-radius:3px;background:#fff;cursor:pointer}
 .item input.note{font:inherit;font-size:.78rem;width:11rem;margin:0 .2rem}
 .item .note-text{color:#555;font-style:italic}
-.rowtools{margin-top:.25rem}
+.rowtools{margin-top:.25rem;font-weight:400}
 .rowtools textarea{width:100%;font:inherit;min-height:3.2rem}
 .hand{color:#1a56db}
 #message{margin:.4rem 0}
