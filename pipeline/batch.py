@@ -214,7 +214,10 @@ class _BatchRun:
         if manifest_warning:
             self.warn(manifest_warning)
         self.rules = settings.rules()
-        self.key = settings.key(self.rules)
+        # The editors' ignore list (pipeline.decisions) is part of what the outputs depend on.
+        from pipeline.decisions import ignore_key
+
+        self.key = ignore_key(settings.key(self.rules), output_dir)
         self.stages = Stages(settings)
         self.sources: list[Source] = []
         self.skipped: list[SkippedFile] = []
@@ -244,6 +247,9 @@ class _BatchRun:
         self.manifest = new_manifest(
             self.input_dir, self.settings, self.key, self.rules, self.started_at, self.previous
         )
+        from pipeline.decisions import load_ignore_list
+
+        self.manifest["ignore"] = load_ignore_list(self.output_dir).to_manifest()
         self.writer = ManifestWriter(self.output_dir, self.manifest)
         listing = OutputListing()
         for source in self.sources:
@@ -622,6 +628,9 @@ def _write_article(
     t0 = time.perf_counter()
     paths = output_paths(output_dir, source.name)
     try:
+        from pipeline.decisions import prepare_article  # ignore list, editors' decisions
+
+        prepare_article(article, output_dir, source.name)
         state = translation_state(article, note)
         article_counts = counts(article)
         outputs = render_outputs(article, note)

@@ -391,6 +391,34 @@ def rules_check(data: DataDirOption = None) -> None:
     )
 
 
+@rules_app.command("stats")
+def rules_stats(
+    output_dirs: Annotated[list[Path], typer.Argument(help="Output folders of `daen run`.")],
+) -> None:
+    """Per rule: edits editors accepted/rejected, flags resolved/dismissed; worst rules first."""
+    from pipeline.decisions import rule_stats, stats_table
+
+    typer.echo(stats_table(rule_stats(output_dirs)), nl=False)
+
+
+@app.command()
+def review(
+    output_dir: Annotated[Path, typer.Argument(help="Output folder of `daen run`.")],
+    port: Annotated[int, typer.Option("--port", help="Port (default: any free one).")] = 0,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (keep 127.0.0.1).")
+    ] = "127.0.0.1",
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the link; do not open a browser.")
+    ] = False,
+) -> None:
+    """Review a run in the browser: accept or reject edits, resolve flags, edit by hand."""
+    from pipeline.review.app import serve
+
+    serve(output_dir, host=host, port=port, open_browser=not no_browser,
+          echo=lambda line: typer.echo(line, err=True))
+
+
 @app.command()
 def translate(
     files: Files,

@@ -20,6 +20,8 @@ from pipeline.errors import InputError
 ARTICLE_SUFFIXES = (".txt", ".md")
 ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not an article
 RESERVED_NAMES = frozenset({"index", "manifest", "diff"})  # batch-level files at the top
+# NAME.decisions.json and NAME.final.da.txt hold an editor's review (pipeline.decisions).
+RESERVED_ENDINGS = (".decisions", ".final")
 # A line longer than this is not prose (minified text, a data dump): the file is refused.
 MAX_LINE_BYTES = 200_000
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024
@@ -151,6 +153,11 @@ def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
             problems[source.relative] = (
                 f"{source.relative}: its outputs would overwrite the batch's own "
                 f"{source.name}.html/{source.name}.json; rename the file"
+            )
+        elif source.name.casefold().endswith(RESERVED_ENDINGS):  # the review's own files
+            problems[source.relative] = (
+                f"{source.relative}: its outputs would be taken for an editor's decisions or "
+                f"final text ({', '.join(RESERVED_ENDINGS)}); rename the file"
             )
     return problems
 

@@ -16,7 +16,7 @@ Every output file is a rendering of this record, so any view can be rebuilt from
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, TypedDict, cast
 
 SCHEMA_VERSION = 1
@@ -121,6 +121,51 @@ class Sentence:
     def replay(self) -> str:
         """Apply the recorded edits to ``original``; equals ``text`` when the record is sound."""
         return replay_edits(self.original, self.edits)
+
+    def undo_edit(self, index: int) -> list[int]:
+        """Undo ``edits[index]`` alone: the later edits are kept, moved to where they now fall.
+
+        A later edit that rewrote text the undone edit produced cannot stand without it and is
+        undone too; the indexes (in the list before the call) of those extra edits are returned.
+        Flags move with the text, as in :meth:`apply_edit`. ``replay()`` still equals ``text``.
+
+        >>> s = Sentence("vi ved  det")
+        >>> s.apply_edit("n", "space", 6, 8, " ")
+        True
+        >>> s.apply_edit("fix", "casing", 0, 1, "V")
+        True
+        >>> s.undo_edit(0), s.text, s.replay() == s.text
+        ([], 'Vi ved  det', True)
+        """
+        undone = self.edits[index]
+        # Where the undone edit's text sits in the current text, and what stands there without it.
+        start, end, without = undone.start, undone.start + len(undone.after), undone.before
+        kept = self.edits[:index]
+        dependent: list[int] = []
+        for position in range(index + 1, len(self.edits)):
+            edit = self.edits[position]
+            grow = len(edit.after) - (edit.end - edit.start)
+            shift = len(without) - (end - start)
+            if edit.end <= start:
+                kept.append(edit)
+                start, end = start + grow, end + grow
+            elif edit.start >= end:
+                kept.append(replace(edit, start=edit.start + shift, end=edit.end + shift))
+            else:  # rewrote (part of) the undone edit's text: it goes too
+                dependent.append(position)
+                text = self._text_before(position)
+                without = (
+                    text[min(start, edit.start) : start] + without + text[end : max(end, edit.end)]
+                )
+                start, end = min(start, edit.start), max(end, edit.end) + grow
+        self.edits = kept
+        self._shift_flags(start, end, len(without))
+        self.text = self.text[:start] + without + self.text[end:]
+        return dependent
+
+    def _text_before(self, position: int) -> str:
+        """The sentence text just before ``edits[position]`` was applied."""
+        return replay_edits(self.original, self.edits[:position])
 
     @property
     def changed(self) -> bool:

@@ -31,9 +31,10 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline import __version__
+from pipeline.decisions import Applied, decisions_by_sentence, describe, load_applied
 from pipeline.document import Article, Edit, Flag, Sentence
 from pipeline.errors import DaenError
-from pipeline.records import RecordError, RunRecord, find_records
+from pipeline.records import RecordError, find_records
 
 Format = Literal["xliff", "tmx"]
 FORMATS: tuple[Format, ...] = ("xliff", "tmx")
@@ -52,11 +53,18 @@ class ExportError(DaenError):
     """A run folder that cannot be exported; the message says why."""
 
 
+@dataclass(frozen=True)
+class ExportRecord:
+    name: str  # the record's path relative to the run folder, without ``.json``
+    article: Article  # with the editor's decisions applied, when there are any
+    review: Applied | None = None  # the decisions (``daen review``)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading a run
 
 
-def load_run(run_dir: Path) -> list[RunRecord]:
+def load_run(run_dir: Path) -> list[ExportRecord]:
     """The article records (``<name>.json``) of a run folder, in name order.
 
     JSON files that are not article records (``manifest.json``, anything without paragraphs)
@@ -65,9 +73,15 @@ def load_run(run_dir: Path) -> list[RunRecord]:
     if not run_dir.is_dir():
         raise ExportError(f"{run_dir}: not a folder (give the output folder of `daen run`)")
     try:
-        records = find_records(run_dir, skip=(EXPORT_DIR,))
+        found = find_records(run_dir, skip=(EXPORT_DIR,))
     except RecordError as error:
         raise ExportError(str(error)) from None
+    records = []
+    for record in found:
+        review = load_applied(run_dir, record.name, record.article)  # the editor's final state
+        records.append(
+            ExportRecord(record.name, review.article if review else record.article, review)
+        )
     if not records:
         raise ExportError(f"{run_dir}: no article records (<name>.json) found; run `daen run`")
     return records
@@ -169,25 +183,35 @@ def _add_notes(parent: ET.Element, notes: list[_Note]) -> None:
         ET.SubElement(container, _q("note"), attributes).text = _xml_text(note.text)
 
 
-def xliff_document(article: Article) -> ET.Element:
-    """One article as an XLIFF 2.0 document."""
+def xliff_document(article: Article, review: Applied | None = None) -> ET.Element:
+    """One article as an XLIFF 2.0 document.
+
+    With the editor's decisions (``review``) the source is the final text, each decision is a
+    ``decision`` note, and a reviewed sentence's state is ``reviewed``, or ``final`` once the
+    article is marked done.
+    """
     ET.register_namespace("", XLIFF_NS)
     root = ET.Element(_q("xliff"), {"version": "2.0", "srcLang": SOURCE_LANG,
                                     "trgLang": TARGET_LANG})
     file = ET.SubElement(root, _q("file"), {"id": "f1", "original": _xml_text(article.path)})
     _add_notes(file, _article_notes(article))
     english = _english_by_sentence(article)
+    per_sentence = decisions_by_sentence(review) if review is not None else None
     index = 0
     for p_index, paragraph in enumerate(article.paragraphs, start=1):
         group = ET.SubElement(file, _q("group"), {"id": f"p{p_index}",
                                                   "type": f"daen:{paragraph.kind}"})
         for sentence in paragraph.sentences:
             unit = ET.SubElement(group, _q("unit"), {"id": f"s{index + 1}"})
-            _add_notes(unit, _sentence_notes(sentence, english[index]))
+            notes = _sentence_notes(sentence, english[index])
+            decided = per_sentence[index] if per_sentence else []
+            notes += [_Note("decision", describe(d)) for d in decided]
+            _add_notes(unit, notes)
             translation = sentence.translation
-            segment = ET.SubElement(
-                unit, _q("segment"), {"state": "translated" if translation else "initial"}
-            )
+            state = "translated" if translation else "initial"
+            if review is not None and (review.decisions.done or decided):
+                state = "final" if review.decisions.done else "reviewed"
+            segment = ET.SubElement(unit, _q("segment"), {"state": state})
             _inline_text(ET.SubElement(segment, _q("source")), sentence.text)
             if translation is not None:
                 _inline_text(ET.SubElement(segment, _q("target")), translation.text)
@@ -204,7 +228,7 @@ def _tmx_notes(parent: ET.Element, notes: list[_Note]) -> None:
         ET.SubElement(parent, "note").text = _xml_text(f"{note.category}: {note.text}")
 
 
-def tmx_document(records: list[RunRecord]) -> ET.Element:
+def tmx_document(records: list[ExportRecord]) -> ET.Element:
     """Every back-translated sentence of a run as one TMX 1.4b translation memory."""
     root = ET.Element("tmx", {"version": "1.4"})
     ET.SubElement(root, "header", {
@@ -262,13 +286,13 @@ def _xml_bytes(root: ET.Element) -> bytes:
     return (declaration + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
 
 
-def export_outputs(records: list[RunRecord], fmt: Format, run_name: str) -> Iterator[
+def export_outputs(records: list[ExportRecord], fmt: Format, run_name: str) -> Iterator[
     tuple[str, bytes]
 ]:
     """``(relative file name, content)`` of each export file."""
     if fmt == "xliff":
         for record in records:
-            yield f"{record.name}.xlf", _xml_bytes(xliff_document(record.article))
+            yield f"{record.name}.xlf", _xml_bytes(xliff_document(record.article, record.review))
     elif fmt == "tmx":
         yield f"{run_name or 'daen'}.tmx", _xml_bytes(tmx_document(records))
     else:

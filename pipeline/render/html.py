@@ -321,6 +321,8 @@ a{color:inherit;text-decoration:none}
 }
 """
 
+REVIEW_CSS = _CSS  # the review app builds on this page's look
+
 _SCRIPT = """
 (function () {
   var targets = Array.prototype.slice.call(document.querySelectorAll(".flag-target"));
@@ -361,10 +363,17 @@ def script_hash(script: str = _SCRIPT) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def page(title: str, body: str, *, script: str | None = _SCRIPT, css: str = _CSS) -> str:
-    """A complete self-contained page; only ``script`` (by hash) may run."""
+def page(
+    title: str, body: str, *, script: str | None = _SCRIPT, css: str = _CSS, connect: bool = False
+) -> str:
+    """A complete self-contained page; only ``script`` (by hash) may run.
+
+    ``connect`` lets the script talk to the server that served the page (the review app).
+    """
     script_src = f"'{script_hash(script)}'" if script else "'none'"
     csp = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {script_src}"
+    if connect:
+        csp += "; connect-src 'self'; form-action 'none'"
     script_tag = f"<script>{script}</script>" if script else ""
     return (
         "<!DOCTYPE html>\n"
