@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -389,10 +389,14 @@ class _BatchRun:
         (:mod:`pipeline.parallel`) or in Ray tasks (:mod:`pipeline.cluster`)."""
         from pipeline import parallel
 
-        jobs = (
-            parallel.CleanJob(w.source.relative, str(w.source.path), w.data or None)
-            for w in todo
-        )
+        def job(work: _Work) -> parallel.CleanJob:
+            data = work.data or None
+            if data is None and self.cluster is not None:  # workers may not see the input
+                with suppress(InputError):  # unreadable: the worker reports it
+                    data, _ = read_source(work.source.path, work.source.relative)
+            return parallel.CleanJob(work.source.relative, str(work.source.path), data)
+
+        jobs = (job(w) for w in todo)  # read lazily, a window ahead of the workers
         spec = parallel.CleanSpec.of_run(self.settings, self.rules)
         if self.cluster is not None:
             from pipeline import cluster
