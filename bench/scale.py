@@ -62,8 +62,13 @@ def child(arguments: list[str]) -> None:
         daen()
     except SystemExit as exc:
         code = exc.code
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result.write_text(json.dumps({"exit_code": code or 0, "peak_rss_mib": round(peak, 1)}))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the --jobs workers (reaped)
+    result.write_text(json.dumps({
+        "exit_code": code or 0, "peak_rss_mib": round(own.ru_maxrss / 1024, 1),
+        "driver_cpu_s": own.ru_utime + own.ru_stime,
+        "workers_cpu_s": workers.ru_utime + workers.ru_stime,
+    }))
 
 
 def daen_run(folder: Path, out: Path, mode: str) -> dict[str, Any]:
@@ -89,6 +94,7 @@ def daen_run(folder: Path, out: Path, mode: str) -> dict[str, Any]:
     return {
         "wall_s": wall - cluster_s, "end_to_end_s": wall, "cluster_start_stop_s": cluster_s,
         "peak_rss_mib": report["peak_rss_mib"],
+        "driver_cpu_s": report["driver_cpu_s"], "workers_cpu_s": report["workers_cpu_s"],
         "cleanup_s": manifest["timings"]["cleanup_s"],
         "sentences": sum(e["counts"]["sentences"] for e in manifest["articles"].values()),
         "done": manifest["totals"]["done"],
@@ -194,6 +200,19 @@ def local_tokenizer(model: Path) -> Any:
     return load_tokenizer(model)
 
 
+def idle_projection(best: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """What the ratio jobs2/jobs1 would be with both cores to ourselves, from CPU seconds:
+    jobs1 takes its CPU time; jobs2 takes the driver's (cleanup results, rendering, writing
+    one after the other) plus the workers' shared by two cores."""
+    one, two = best["jobs1"], best["jobs2"]
+    jobs1 = one["driver_cpu_s"] + one["workers_cpu_s"]
+    jobs2 = two["driver_cpu_s"] + two["workers_cpu_s"] / 2
+    return {
+        "jobs1_cpu_s": jobs1, "jobs2_driver_cpu_s": two["driver_cpu_s"],
+        "jobs2_workers_cpu_s": two["workers_cpu_s"], "ratio_jobs2_vs_jobs1": jobs1 / jobs2,
+    }
+
+
 def estimate(cleanup_s_per_sentence: float, translate_s_per_sentence_core: float) -> dict:
     """10^6 articles × 20 sentences on 16-core CPU nodes, from per-core costs measured here."""
     sentences = 1_000_000 * 20
@@ -240,6 +259,10 @@ def main() -> None:
               + (f"  (+{row['cluster_start_stop_s']:.1f} s starting and stopping the cluster)"
                  if mode == "ray" else ""))
     print(f"  outputs identical across modes: {cleanup['identical']}")
+    idle = idle_projection(best)
+    print(f"  CPU seconds: jobs1 {idle['jobs1_cpu_s']:.1f} (driver); jobs2 driver "
+          f"{idle['jobs2_driver_cpu_s']:.1f} + workers {idle['jobs2_workers_cpu_s']:.1f}; on an "
+          f"idle 2-core machine that would make jobs2 {idle['ratio_jobs2_vs_jobs1']:.2f}x jobs1")
     print("driver peak RSS with --jobs 2 as the article count grows:")
     for row in memory:
         print(f"  {row['articles']:>6} articles  {row['peak_rss_mib']:7.1f} MiB")
@@ -265,6 +288,10 @@ def main() -> None:
         "driver_rss_growth_mib_per_1000_articles": round(slope, 2),
         "outputs_identical": cleanup["identical"],
         "ray_cluster_start_stop_s": round(best["ray"]["cluster_start_stop_s"], 2),
+        "cpu_s_jobs1": round(idle["jobs1_cpu_s"], 2),
+        "cpu_s_jobs2_driver": round(idle["jobs2_driver_cpu_s"], 2),
+        "cpu_s_jobs2_workers": round(idle["jobs2_workers_cpu_s"], 2),
+        "ratio_jobs2_vs_jobs1_idle_projection": round(idle["ratio_jobs2_vs_jobs1"], 3),
         "cleanup_s_per_sentence": round(per_sentence_cleanup, 5),
         "translate_sentences_per_s_local": round(translation["local_sentences_per_s"], 3),
         "translate_sentences_per_s_ray": round(translation["ray_sentences_per_s"], 3),

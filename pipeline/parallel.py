@@ -10,10 +10,13 @@ The jobs are consumed lazily, a bounded window ahead of the results, so a long r
   (never forked: the driver may hold model threads). Each worker loads the fix rules once.
   Cleaning is a pure function of the input bytes and the spec, so the records are the same
   as with ``jobs = 1``, byte for byte; only the driver writes files.
+- Articles go to the workers a few at a time (:data:`ARTICLES_PER_CALL`), a bounded window
+  of calls ahead.
 - A worker that dies (a crash in a native library, the out-of-memory killer) breaks the pool.
-  The articles it and its siblings were cleaning at that moment are each cleaned again alone,
-  in a fresh process; one that kills that process too fails, alone, with a message saying so.
-  Every other article is cleaned in a fresh pool as if nothing happened.
+  The calls it and its siblings were running at that moment are run again, each in a fresh
+  process of its own, and a call that kills that process too article by article; an article
+  that kills its own process fails, alone, with a message saying so. Every other article is
+  cleaned in a fresh pool as if nothing happened.
 
 The Ray version of the same interface is in :mod:`pipeline.cluster`.
 """
@@ -51,7 +54,10 @@ R = TypeVar("R")
 # Starting a worker costs about a second (imports, fix rules): fewer articles than this per
 # worker are cleaned in the driver instead.
 MIN_ARTICLES_PER_WORKER = 4
-WINDOW_PER_WORKER = 8  # jobs handed out ahead of the results, per worker
+# Articles per call to a worker: one round trip for several (on a busy machine each round
+# trip waits for a time slice; one article per call made two workers slower than one).
+ARTICLES_PER_CALL = 4
+WINDOW_PER_WORKER = 4  # calls handed out ahead of the results, per worker
 # An item waiting in this many broken pools is run alone next (a worker that dies before it
 # even starts the item, e.g. unpickling it, must not break pools forever).
 MAX_POOL_BREAKS = 3
@@ -207,9 +213,30 @@ def clean_many(
         for job in jobs:
             yield clean_one(job, spec, stages)
         return
-    yield from ordered_map(
-        partial(clean_one, spec=spec), jobs, workers=processes, crashed=_crashed_article
-    )
+    alone = partial(clean_one, spec=spec)
+
+    def crashed(group: list[CleanJob], why: str) -> list[Cleaned]:
+        """A group whose process died even alone: each article alone, to find the culprit."""
+        del why
+        return [run_alone(alone, job, _crashed_article) for job in group]
+
+    groups = _groups(jobs, ARTICLES_PER_CALL)
+    for cleaned in ordered_map(
+        partial(_clean_group, spec=spec), groups, workers=processes, crashed=crashed,
+        window=WINDOW_PER_WORKER * processes,
+    ):
+        yield from cleaned
+
+
+def _groups(jobs: Iterable[CleanJob], size: int) -> Iterator[list[CleanJob]]:
+    iterator = iter(jobs)
+    while group := [job for _, job in zip(range(size), iterator, strict=False)]:
+        yield group
+
+
+def _clean_group(jobs: list[CleanJob], spec: CleanSpec) -> list[Cleaned]:
+    """In a worker: clean a few articles (one call each way for all of them)."""
+    return [clean_one(job, spec) for job in jobs]
 
 
 def _crashed_article(job: CleanJob, why: str) -> Cleaned:
@@ -338,28 +365,33 @@ class _OrderedPool(Generic[T, R]):
                 self._submit(slot)
 
     def _run_alone(self, item: T) -> R:
-        """Run one item in a process of its own; ``crashed`` if that process dies too."""
-        receive, send = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_run_piped, args=(self.fn, item, send))
-        process.start()
-        send.close()
-        try:
-            ok, value = receive.recv()
-        except EOFError:
-            process.join()
-            return self.crashed(item, _exit_reason(process.exitcode))
-        finally:
-            receive.close()
-        process.join()
-        if not ok:
-            raise value
-        result: R = value
-        return result
+        return run_alone(self.fn, item, self.crashed)
 
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+
+
+def run_alone(fn: Callable[[T], R], item: T, crashed: Callable[[T, str], R]) -> R:
+    """``fn(item)`` in a spawned process of its own; ``crashed(item, why)`` if it dies."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_run_piped, args=(fn, item, send))
+    process.start()
+    send.close()
+    try:
+        ok, value = receive.recv()
+    except EOFError:
+        process.join()
+        return crashed(item, _exit_reason(process.exitcode))
+    finally:
+        receive.close()
+    process.join()
+    if not ok:
+        raise value
+    result: R = value
+    return result
 
 
 _STARTED: SimpleQueue[int] | None = None
