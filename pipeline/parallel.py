@@ -51,9 +51,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Starting a worker costs about a second (imports, fix rules): fewer articles than this per
-# worker are cleaned in the driver instead.
-MIN_ARTICLES_PER_WORKER = 4
+# Starting a worker costs one to two CPU seconds (imports, fix rules), the cleanup of some
+# 100 articles: fewer articles than this per worker are cleaned in the driver instead.
+MIN_ARTICLES_PER_WORKER = 100
 # Articles per call to a worker: one round trip for several (on a busy machine each round
 # trip waits for a time slice; one article per call made two workers slower than one).
 ARTICLES_PER_CALL = 4
@@ -74,8 +74,8 @@ def usable_cores() -> int:
 def workers_for(jobs: int, articles: int | None) -> int:
     """Worker processes worth starting for ``articles`` articles (None: unknown, many).
 
-    >>> workers_for(2, 100), workers_for(2, 5), workers_for(8, 12), workers_for(1, 100)
-    (2, 1, 3, 1)
+    >>> workers_for(2, 1000), workers_for(2, 150), workers_for(8, 450), workers_for(1, 1000)
+    (2, 1, 4, 1)
     """
     if articles is None:
         return max(1, jobs)

@@ -17,6 +17,7 @@ import pytest
 from run_outputs import article_entries, comparable_outputs
 from typer.testing import CliRunner
 
+from pipeline import parallel
 from pipeline.batch import run_batch
 from pipeline.cli import app
 from pipeline.parallel import CleanJob, CleanSpec, clean_many, ordered_map
@@ -133,7 +134,18 @@ def test_cleaning_in_two_processes_matches_one_and_contains_a_crash(tmp_path: Pa
     assert sum(c.error is not None for c in alone) == 2  # the empty and the binary file
 
 
-def test_run_with_two_jobs_writes_the_same_bytes_as_one(tmp_path: Path) -> None:
+def test_run_with_two_jobs_writes_the_same_bytes_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ARTICLES_PER_WORKER", 2)  # two workers for 14 articles
+    pools: list[int] = []
+    real_map = parallel.ordered_map
+
+    def counted_map(*args: Any, **kwargs: Any) -> Any:
+        pools.append(kwargs["workers"])
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", counted_map)
     folder = _corpus(tmp_path / "in", 12)
     results = {}
     for jobs in (1, 2):
@@ -142,6 +154,7 @@ def test_run_with_two_jobs_writes_the_same_bytes_as_one(tmp_path: Path) -> None:
             folder, out, Settings.from_options(jobs=jobs), translator=FakeTranslator()
         )
         results[jobs] = [(o.source, o.status, o.message) for o in result.outcomes]
+    assert pools == [2]  # jobs 1 cleaned in this process, jobs 2 in two workers
     assert results[1] == results[2]
     assert sum(status == "failed" for _, status, _ in results[1]) == 2
     assert comparable_outputs(tmp_path / "out1") == comparable_outputs(tmp_path / "out2")
