@@ -36,6 +36,7 @@ NON_FINAL_ABBREVIATIONS = frozenset(
     f.eks fx bl.a dvs ca jf jvf kl nr tlf stk hr fr frk fru dr prof pga p.g.a iflg ift
     i.f.t evt mht m.h.t vedr inkl ekskl excl incl bla gl sml vs mr mrs ms st sct
     ang dl cf e.g i.e ht afd adm dir mag cand stud bach ph.d phd p.t pt
+    eks kgl cyl str hhv fhv fmd ifm iht vha tidl skt sdr spsk tsk d.v.s t.o.m
     """.split()
 )
 # Abbreviations that often end a sentence; a break after them needs a capital letter next.
@@ -80,6 +81,40 @@ ORDINAL_CONTEXT = frozenset(
 _DEFINITE_ENDINGS = ("ningen", "elsen", "heden", "skabet")
 # Top-level domains: `irc.gnome.org.` ends a sentence, it is no dotted abbreviation.
 _DOMAINS = frozenset("dk com org net eu de se no io uk info nu biz gov edu fi fo gl is".split())
+
+# Verbs of saying and thinking: after `?`, `!` or a closing quote, a lower-case one goes on
+# with the same sentence (`»Kom så!« råber træneren`, `Skal vi gå? spurgte han`).
+SPEECH_VERBS = frozenset(
+    """
+    siger sagde sagt spørger spurgte svarer svarede råber råbte råbt skriger skreg hvisker
+    hviskede mumler mumlede udbryder udbrød fortæller fortalte forklarer forklarede
+    tilføjer tilføjede understreger understregede fastslår fastslog erkender erkendte
+    forsikrer forsikrede tænker tænkte lyder lød griner grinede smiler smilede sukker
+    sukkede skriver skrev indrømmer indrømmede konstaterer konstaterede pointerer
+    pointerede vurderer vurderede mener mente uddyber uddybede bekræfter bekræftede
+    bemærker bemærkede påpeger påpegede beretter berettede siges hvæser hvæsede brøler
+    brølede kalder kaldte lyder lød fortsætter fortsatte afbryder afbrød gentager gentog
+    spørges svares råbes jubler jublede stønner stønnede græder græd snerrer snerrede
+    """.split()
+)
+# Abbreviations sometimes written with a space inside (`bl. a.`): the spaced form is one
+# abbreviation, never a sentence end.
+_SPACED_ABBREVIATION = re.compile(
+    r"\b(?:bl\. a|f\. eks|m\. fl|m\. m|o\. l|p\. g\. a|t\. o\. m|d\. v\. s|i\. f\. t)\.",
+    re.IGNORECASE,
+)
+
+
+def _in_spaced_abbreviation(text: str, pos: int) -> bool:
+    """The full stop at ``pos`` belongs to a spaced abbreviation (`bl. a.`).
+
+    >>> _in_spaced_abbreviation("Han så bl. a. Peter.", 9), _in_spaced_abbreviation("bl. a.", 5)
+    (True, True)
+    """
+    return any(
+        m.start() <= pos < m.end()
+        for m in _SPACED_ABBREVIATION.finditer(text, max(0, pos - 12), pos + 12)
+    )
 
 # Abbreviated months (`sept.`) may go on in lower case; a full month name (`september.`)
 # ends its sentence like any word.
@@ -137,15 +172,34 @@ class DanishSplitter:
         starts_upper = first.isupper()
         starts_lower = first.islower()
         starts_digit = first.isdigit()
+        speech = starts_lower and _next_word(nxt).lower().strip(",.;:!?") in SPEECH_VERBS
         if punct in ("!", "?", "?!", "!?") or set(punct) <= {"!", "?"}:
-            # »Hvad nu?« spurgte han: reported speech continues after the closing quote.
-            return not (closers and starts_lower)
+            # »Hvad nu?« spurgte han, Skal vi gå? spurgte han: reported speech goes on after
+            # the question; after a closing quote only a verb can follow (»Nej!« skreg hun).
+            if speech:
+                return False
+            return not (closers and starts_lower and not _looks_like_sentence_start(nxt))
+        if punct == ".." and starts_lower | starts_upper:
+            # `250 kr.. Den`: an abbreviation's full stop and the sentence's, typed twice.
+            bare = _bare_word(text, start, match.start())
+            return _is_abbreviation(bare) or bare.isalpha()
         if punct == "…" or len(punct) >= 2:
             # An ellipsis ends a sentence only before a capital letter.
             return starts_upper
         # A single full stop.
+        if speech and closers:
+            return False  # »Det er for sent.« svarede hun
+        if _in_spaced_abbreviation(text, match.start()):
+            return False  # `bl. a.`, `f. eks.`
         if starts_lower and match.start() > start and text[match.start() - 1].isspace():
-            return False  # a full stop standing alone (`begynder med . som navn`)
+            # A full stop standing alone: `… byen . derfor kom …` is a sentence end typed with
+            # a space; a word that cannot end a sentence before it means no sentence end
+            # (`begynder med . som navn`).
+            end = match.start()
+            while end > max(start, match.start() - 40) and text[end - 1].isspace():
+                end -= 1
+            before = _bare_word(text, start, end)
+            return before.isalpha() and before not in _NOT_FINAL_WORDS
         word_match = _WORD_BEFORE.search(text, start, match.start())
         word = word_match.group(1) if word_match else ""
         bare = word.lstrip(_OPENERS).lower()
@@ -164,6 +218,8 @@ class DanishSplitter:
                 # `… er fra 2016. mærkestrukturen i Exif …`: a year ends the sentence.
                 return _next_word(nxt).lower().strip(",.;:") not in MONTHS
             return self._break_after_number(bare, nxt, starts_upper)
+        if "-" in bare and bare.rsplit("-", 1)[-1] in NON_FINAL_ABBREVIATIONS:
+            return False  # `6-cyl.`, `næstfmd.`-like compounds of an abbreviation
         if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
             return False
         if bare in FINAL_ABBREVIATIONS or bare in MONTH_ABBREVIATIONS:
@@ -189,6 +245,24 @@ class DanishSplitter:
         return following in NOT_AFTER_ORDINAL or (
             len(following) >= 7 and following.endswith(_DEFINITE_ENDINGS)
         )
+
+
+# Words that cannot end a sentence (prepositions, articles, conjunctions): a lone full stop
+# after one of them is no sentence end.
+_NOT_FINAL_WORDS = frozenset(
+    """
+    med af i på til fra for om ved en et den det de og eller som at der hvis når men mod
+    """.split()
+)
+
+
+def _bare_word(text: str, start: int, end: int) -> str:
+    """The lower-case word before ``end`` (``text[start:end]`` only), without opening marks
+    and without the full stops at its end."""
+    begin = end
+    while begin > max(start, end - 40) and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:end].lstrip(_OPENERS).rstrip(".").lower()
 
 
 def _is_year(number: str) -> bool:
