@@ -190,7 +190,48 @@ def single_capital_heading(
         return False
     if lexicon.cased_forms(lower):
         return False  # also a name (Venstre, Bank)
+    if doubtful_heading_capital(text, capitals[0]):
+        return False  # flagged by the fix stage instead
     return lexicon.is_word(lower) or lexicon.is_compound(lower)
+
+
+# Prepositions before a place or an institution (`Brand i Skive`, `Koncert med Folkeklubben`).
+_NAME_PREPOSITIONS = frozenset("i fra til på ved hos med mod nær omkring".split())
+
+
+def doubtful_heading_capital(text: str, match: re.Match[str]) -> bool:
+    """A capitalised Danish word in a heading that may well be a name: after a preposition
+    (`Borgmesteren i Skive går af`) or in the definite form (`Kl. 18.30 TV Avisen`).
+
+    >>> heading = "Borgmesteren i Skive går af"
+    >>> doubtful_heading_capital(heading, WORD.search(heading, 14))
+    True
+    """
+    word = match.group(0)
+    before = text[: match.start()].split()
+    previous = before[-1].lower() if before else ""
+    return previous in _NAME_PREPOSITIONS or (
+        len(word) >= 5 and word.endswith(("en", "et", "ne")) and word[0].isupper()
+    )
+
+
+# A line of a TV guide or an events listing: a weekday label in capitals or a time first, or
+# a time last (`SØN Dansk Melodi Grand Prix kl. 20.00`, `Kl. 21.30 Deadline`).
+_LISTING = re.compile(
+    r"^\s*(?:(?:MAN|TIRS?|ONS|TORS?|FRE|LØR|SØN)\b|(?:[Kk]l\.\s*)?\d{1,2}[.:]\d{2}\b)"
+    r"|\b[Kk]l\.\s*\d{1,2}(?:[.:]\d{2})?\s*$"
+)
+
+
+def is_listing_line(text: str) -> bool:
+    """A listing line (TV guide, events): its names keep their capitals.
+
+    >>> is_listing_line("SØN Dansk Melodi Grand Prix kl. 20.00"), is_listing_line("Kl. 21.30 Deadline")
+    (True, True)
+    >>> is_listing_line("Brug Regelmæssigt Tid Sammen Med Kunder")
+    False
+    """
+    return bool(_LISTING.search(text))
 
 
 def _mostly_danish(text: str, lexicon: Lexicon | None) -> bool:
@@ -260,7 +301,7 @@ def sentence_case_heading(
     >>> sentence_case_heading("Sådan Bruger EU Og USA Data")
     'Sådan bruger EU og USA data'
     """
-    if not (
+    if is_listing_line(text) or not (
         (is_title_case(text) and _mostly_danish(text, lexicon))
         or single_capital_heading(text, lexicon, names)
     ):

@@ -44,6 +44,7 @@ FINAL_ABBREVIATIONS = frozenset(
     """
     osv etc mv m.v mm m.m o.l ol m.fl mfl pct kr mio mia mill kg km cm ml l
     årh e.kr f.kr inc ltd co corp a.s jr sr maks max
+    tirs ons tors fre lør søn
     """.split()
 )
 MONTHS = frozenset(
@@ -199,13 +200,15 @@ class DanishSplitter:
             while end > max(start, match.start() - 40) and text[end - 1].isspace():
                 end -= 1
             before = _bare_word(text, start, end)
-            return before.isalpha() and before not in _NOT_FINAL_WORDS
+            return any(c.isalnum() for c in before) and before not in _NOT_FINAL_WORDS
         word_match = _WORD_BEFORE.search(text, start, match.start())
         word = word_match.group(1) if word_match else ""
         bare = word.lstrip(_OPENERS).lower()
         if closers and not (starts_lower and _is_abbreviation(bare)):
-            # `(… osv.) du vil`: an abbreviation inside brackets, no sentence end.
-            return not starts_lower or _looks_like_sentence_start(nxt)
+            # `(… osv.) du vil`: an abbreviation inside brackets, no sentence end; after a
+            # closing quote a lower-case word that is no speech verb starts a sentence.
+            quoted = any(c not in ")]" for c in closers)
+            return not starts_lower or quoted or _looks_like_sentence_start(nxt)
         if starts_digit:
             return False  # `kl. 14.30`, `1. jan. 1990`, `ca. 3`: never a break before a digit
         if not (starts_upper or starts_lower):
@@ -219,7 +222,9 @@ class DanishSplitter:
                 return _next_word(nxt).lower().strip(",.;:") not in MONTHS
             return self._break_after_number(bare, nxt, starts_upper)
         if "-" in bare and bare.rsplit("-", 1)[-1] in NON_FINAL_ABBREVIATIONS:
-            return False  # `6-cyl.`, `næstfmd.`-like compounds of an abbreviation
+            return False  # `6-cyl.`: a compound ending in an abbreviation
+        if "-" in bare and bare.rsplit("-", 1)[-1] in FINAL_ABBREVIATIONS:
+            return starts_upper  # `tirs.-søn.`
         if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
             return False
         if bare in FINAL_ABBREVIATIONS or bare in MONTH_ABBREVIATIONS:
