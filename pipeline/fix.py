@@ -192,7 +192,12 @@ def _fix_sentence_start(
         return
     if index > 0 and _continues_speech(paragraph.sentences[index - 1].text, sentence.text, pos):
         return  # `Skal vi gå? spurgte han`: the speech verb goes on with the quoted sentence
-    if index > 0 and _after_abbreviation(paragraph.sentences[index - 1].text, rules.lexicon):
+    previous_sentence = paragraph.sentences[index - 1] if index > 0 else None
+    if (
+        previous_sentence is not None
+        and not previous_sentence.original.rstrip().endswith("..")  # `250 kr.. den`
+        and _after_abbreviation(previous_sentence.text, rules.lexicon)
+    ):
         sentence.add_flag(
             STAGE, "casing.after_abbreviation", pos, pos + 1,
             FLAG_REASONS["casing.after_abbreviation"], severity="info",

@@ -274,6 +274,16 @@ def _is_year(number: str) -> bool:
     return len(number) == 4 and 1000 <= int(number) <= 2199
 
 
+def is_abbreviation(bare: str) -> bool:
+    """A known Danish abbreviation, or a dotted one (`m.fl`), given in lower case without its
+    last full stop.
+
+    >>> is_abbreviation("kr"), is_abbreviation("m.fl"), is_abbreviation("byen")
+    (True, True, False)
+    """
+    return _is_abbreviation(bare)
+
+
 def _is_abbreviation(bare: str) -> bool:
     return (
         bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS
