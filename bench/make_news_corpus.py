@@ -116,7 +116,7 @@ def damage_block(
             out[i] = word[:letter] + word[letter].lower() + word[letter + 1 :]
             damages.append((i, start, False))
             previous = out[i - 1] if i else ""
-            if start == "start_after_word" and rng.random() < 0.3:
+            if start == "start_after_word" and previous == words[i - 1] and rng.random() < 0.3:
                 out[i - 1] = previous[:-1] + " ."
                 damages.append((i - 1, "spaced_stop", True))
             elif start == "start_after_abbreviation" and rng.random() < 0.5:
@@ -149,7 +149,7 @@ def damage_block(
             damages.append((i, apostrophe_kind, True))
             continue
         compound = re.fullmatch(r"(\d+%?|[A-ZÆØÅ]{2,5})-([a-zæøå]{3,}\W*)", word)
-        if compound and kind == "text" and rng.random() < 0.7:
+        if compound and kind == "text" and not word.endswith(".") and rng.random() < 0.7:
             out[i] = f"{compound.group(1)} – {compound.group(2)}"
             damages.append((i, "compound_dash", True))
             continue

@@ -195,24 +195,20 @@ def single_capital_heading(
     return lexicon.is_word(lower) or lexicon.is_compound(lower)
 
 
-# Prepositions before a place or an institution (`Brand i Skive`, `Koncert med Folkeklubben`).
-_NAME_PREPOSITIONS = frozenset("i fra til på ved hos med mod nær omkring".split())
+# Prepositions before a place (`Brand i Skive`, `Nyt fra Herning`).
+_PLACE_PREPOSITIONS = frozenset("i fra til ved hos nær omkring".split())
 
 
 def doubtful_heading_capital(text: str, match: re.Match[str]) -> bool:
-    """A capitalised Danish word in a heading that may well be a name: after a preposition
-    (`Borgmesteren i Skive går af`) or in the definite form (`Kl. 18.30 TV Avisen`).
+    """A capitalised Danish word in a heading that may well be a place name: after a
+    preposition of place (`Borgmesteren i Skive går af`).
 
     >>> heading = "Borgmesteren i Skive går af"
     >>> doubtful_heading_capital(heading, WORD.search(heading, 14))
     True
     """
-    word = match.group(0)
     before = text[: match.start()].split()
-    previous = before[-1].lower() if before else ""
-    return previous in _NAME_PREPOSITIONS or (
-        len(word) >= 5 and word.endswith(("en", "et", "ne")) and word[0].isupper()
-    )
+    return bool(before) and before[-1] in _PLACE_PREPOSITIONS
 
 
 # A line of a TV guide or an events listing: a weekday label in capitals or a time first, or
@@ -266,7 +262,10 @@ def keeps_capital(word: str, lexicon: Lexicon | None) -> bool:
     lower = word.lower()
     if lexicon.casing(lower) == word or word in lexicon.names.forms.get(lower, ()):
         return True
-    return not (lexicon.is_word(lower) or lexicon.is_compound(lower))
+    if lexicon.is_word(lower):
+        return False
+    # A name the dictionary knows that could also be read as a compound (Limfjorden, Tobias).
+    return word in lexicon.cased_forms(lower) or not lexicon.is_compound(lower)
 
 
 def _in_number_token(text: str, pos: int) -> bool:
@@ -314,8 +313,11 @@ def sentence_case_heading(
     spans = protected_spans(text)
     out = list(text)
     previous_end = first.end()
+    speaker_end = _speaker_end(text, start, lexicon)
     for match in WORD.finditer(text, first.end()):
         word = match.group(0)
+        if match.end() <= speaker_end:
+            continue  # `Kasper Hjulmand: Vi …`: the name of whoever is quoted
         between = text[previous_end : match.start()]
         previous_end = match.end()
         if not word[0].isupper() or overlaps(match.start(), match.end(), spans):
@@ -332,6 +334,26 @@ def sentence_case_heading(
             continue  # a name, or a word the article capitalises inside its sentences
         out[match.start()] = word[0].lower()
     return "".join(out)
+
+
+def _speaker_end(text: str, start: int, lexicon: Lexicon | None) -> int:
+    """End of a speaker's name before a colon (two or three capitalised words, the first a
+    name the lexicon knows) at the start of a heading, else 0.
+
+    >>> from pipeline.lexicon import Names
+    >>> lexicon = Lexicon(None, Names({"kasper": {"Kasper"}}, frozenset()))
+    >>> _speaker_end("Kasper Hjulmand: Vi Skal Vinde", 0, lexicon)
+    15
+    >>> _speaker_end("Nyt Om Skat: Det Stiger", 0, lexicon)
+    0
+    """
+    colon = text.find(":", start)
+    if colon < 0 or lexicon is None:
+        return 0
+    words = text[start:colon].split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.isalpha() for w in words):
+        return 0
+    return colon if words[0] in lexicon.cased_forms(words[0].lower()) else 0
 
 
 _ABBREVIATIONS = frozenset(

@@ -32,6 +32,7 @@ from pipeline.segment import (
     FINAL_ABBREVIATIONS,
     NON_FINAL_ABBREVIATIONS,
     SPEECH_VERBS,
+    STRONG_SENTENCE_STARTERS,
     is_dotted_abbreviation,
 )
 from pipeline.spans import changed_spans
@@ -193,9 +194,11 @@ def _fix_sentence_start(
     if index > 0 and _continues_speech(paragraph.sentences[index - 1].text, sentence.text, pos):
         return  # `Skal vi gå? spurgte han`: the speech verb goes on with the quoted sentence
     previous_sentence = paragraph.sentences[index - 1] if index > 0 else None
+    first_word = sentence.text[pos:].split(maxsplit=1)[0].strip(",.;:!?")
     if (
         previous_sentence is not None
         and not previous_sentence.original.rstrip().endswith("..")  # `250 kr.. den`
+        and first_word not in STRONG_SENTENCE_STARTERS  # `250 kr. han kom`
         and _after_abbreviation(previous_sentence.text, rules.lexicon)
     ):
         sentence.add_flag(
@@ -234,7 +237,7 @@ def _continues_speech(previous_text: str, text: str, pos: int) -> bool:
 
 # Abbreviations that are also Danish words (`min`, `nord`): after a word they end a sentence
 # when the dictionary knows them; after a number they are units (`10 min.`).
-_WORD_ABBREVIATIONS = frozenset("min mobil nord syd øst vest".split())
+_WORD_ABBREVIATIONS = frozenset("mobil nord syd øst vest".split())
 
 
 def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:

@@ -88,8 +88,8 @@ def fix_mojibake_words(text: str, knows: Callable[[str], bool] | None = None) ->
         token = match.group(0)
         if not _MOJIBAKE_HINT.search(token):
             return token
-        fixed = _redecode(token)
-        if fixed is None or fixed == token:
+        fixed = _MOJIBAKE_SEQUENCE.sub(lambda m: _redecode(m.group(0)) or m.group(0), token)
+        if fixed == token:
             return token
         words = _LETTERS.findall(fixed)
         if not words or max(len(w) for w in words) < 2:
@@ -97,6 +97,14 @@ def fix_mojibake_words(text: str, knows: Callable[[str], bool] | None = None) ->
         return fixed if all(knows(w) for w in words if not w.isascii() or len(w) > 1) else token
 
     return _TOKEN.sub(repair, text)
+
+
+# One character of UTF-8 read as Windows-1252: a lead character and one or two continuation
+# characters (as in :data:`_MOJIBAKE_HINT`).
+_CONTINUATION = _MOJIBAKE_HINT.pattern[_MOJIBAKE_HINT.pattern.index("]") + 1 :]
+_MOJIBAKE_SEQUENCE = re.compile(
+    f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+)
 
 
 def _redecode(token: str) -> str | None:
@@ -550,7 +558,8 @@ def detect_quote_style(texts: list[str]) -> str:
     for text in texts:
         if not _ANY_QUOTE.search(text):
             continue
-        for opener in find_quote_pairs(text, probe).outer_openers:
+        # A spaced apostrophe (`Jens ’ datter`) is no quotation mark.
+        for opener in find_quote_pairs(join_apostrophes(text), probe).outer_openers:
             style = _STYLE_OF_OPENER[opener]
             counts[style] = counts.get(style, 0) + 1
     if not counts:

@@ -60,7 +60,7 @@ SENTENCE_STARTERS = frozenset(
     vi jeg du han hun de den det der dette disse man men og så hvis når efter for i på med
     som hvad hvor hvordan hvorfor mange alle nogle flere ingen hver her nu da også samtidig
     desuden derfor dermed endelig først til vores deres hans hendes min mit mine dit din
-    siden senere dog derefter herefter imidlertid ifølge blandt selvom
+    siden senere dog derefter herefter imidlertid ifølge blandt selvom sådan
     """.split()
 )
 # Sentence starters that cannot follow an ordinal at all (`den 2. største`, `1. og 2. klasse`,
@@ -72,6 +72,11 @@ NOT_AFTER_ORDINAL = frozenset(
     nu siden dog derefter herefter imidlertid ifølge hvad hvordan hvorfor vores deres hans
     hendes
     """.split()
+)
+# Sentence starters that never go on with a sentence after an abbreviation such as `kr.`,
+# `pct.` or `osv.` (`den`, `det`, `de` can: `100 kr. den første måned`).
+STRONG_SENTENCE_STARTERS = frozenset(
+    "vi jeg du han hun man derfor desuden dermed endelig samtidig imidlertid herefter".split()
 )
 # Words that make a number an ordinal: `den 2000. kunde`, `for 1000. gang`, `nr. 1500.`.
 ORDINAL_CONTEXT = frozenset(
@@ -179,7 +184,11 @@ class DanishSplitter:
             # the question; after a closing quote only a verb can follow (»Nej!« skreg hun).
             if speech:
                 return False
-            return not (closers and starts_lower and not _looks_like_sentence_start(nxt))
+            if closers and starts_lower:
+                # `»Stop!« hun greb ham`: a pronoun after the quote starts a sentence.
+                quoted = any(c not in ")]" for c in closers)
+                return quoted and _next_word(nxt).lower() in STRONG_SENTENCE_STARTERS
+            return True
         if punct == ".." and starts_lower | starts_upper:
             # `250 kr.. Den`: an abbreviation's full stop and the sentence's, typed twice.
             bare = _bare_word(text, start, match.start())
@@ -205,10 +214,8 @@ class DanishSplitter:
         word = word_match.group(1) if word_match else ""
         bare = word.lstrip(_OPENERS).lower()
         if closers and not (starts_lower and _is_abbreviation(bare)):
-            # `(… osv.) du vil`: an abbreviation inside brackets, no sentence end; after a
-            # closing quote a lower-case word that is no speech verb starts a sentence.
-            quoted = any(c not in ")]" for c in closers)
-            return not starts_lower or quoted or _looks_like_sentence_start(nxt)
+            # `(… osv.) du vil`: an abbreviation inside brackets, no sentence end.
+            return not starts_lower or _looks_like_sentence_start(nxt)
         if starts_digit:
             return False  # `kl. 14.30`, `1. jan. 1990`, `ca. 3`: never a break before a digit
         if not (starts_upper or starts_lower):
@@ -228,7 +235,12 @@ class DanishSplitter:
         if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
             return False
         if bare in FINAL_ABBREVIATIONS or bare in MONTH_ABBREVIATIONS:
-            return starts_upper and not _next_word(nxt).lower().isdigit()
+            # `… koster 250 kr. han …`: a pronoun cannot go on after an amount.
+            if starts_lower:
+                return not closers and (
+                    _next_word(nxt).lower().strip(",.;:") in STRONG_SENTENCE_STARTERS
+                )
+            return not _next_word(nxt).lower().isdigit()
         if is_dotted_abbreviation(bare):
             # A dotted abbreviation not in the lists (`m.fl.`, `p.a.`): break only before a
             # capital letter.
