@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         damaged_at = {d["word"]: (d["kind"], d.get("exact", False)) for d in damages}
         for index, (kind, exact) in damaged_at.items():
             total[kind] += 1
-            label = _class_of(classes, index)
+            label = _class_of(classes, index) if kind != "name" else ""
             class_total[label] += 1
             got = out[mapping[index]] if index in mapping else ""
             same = styled(got) == styled(words[index]) if exact else _key(got) == _key(words[index])
@@ -203,12 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"edits on correct text, not counting en dash and quote style: {edits} = "
               f"{100 * edits / max(sentences, 1):.2f} per 100 sentences (target <= 0.3); "
               f"style edits: {dict(style_edits)}; by rule: {dict(edits_by_rule)}")
-        print(f"  {'class':<14} {'sentences':>9} {'restored':>14} {'wrong/100 (correct)':>20} "
+        print(f"  {'class':<14} {'sentences':>9} {'restored (no names)':>19} {'wrong/100 (correct)':>20} "
               f"{'wrong/100 (damaged)':>20}")
         for label in sorted(class_sentences):
             n = class_sentences[label]
             rate = 100 * class_restored[label] / class_total[label] if class_total[label] else 100
-            print(f"  {label:<14} {n:>9} {class_restored[label]:>5}/{class_total[label]:<5} "
+            print(f"  {label:<14} {n:>9} {class_restored[label]:>10}/{class_total[label]:<5} "
                   f"{rate:6.2f}% {100 * class_wrong[label] / n:>12.2f} "
                   f"{100 * class_extra[label] / n:>20.2f}")
     if NORMALIZE_FAILURES:

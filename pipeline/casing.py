@@ -190,16 +190,18 @@ def single_capital_heading(
         return False
     if lexicon.cased_forms(lower):
         return False  # also a name (Venstre, Bank)
-    if doubtful_heading_capital(text, capitals[0]):
+    if doubtful_heading_capital(text, capitals[0], lexicon):
         return False  # flagged by the fix stage instead
     return lexicon.is_word(lower) or lexicon.is_compound(lower)
 
 
 # Prepositions before a place (`Brand i Skive`, `Nyt fra Herning`).
-_PLACE_PREPOSITIONS = frozenset("i fra til ved hos nær omkring".split())
+_PLACE_PREPOSITIONS = frozenset("i fra ved hos nær omkring".split())
 
 
-def doubtful_heading_capital(text: str, match: re.Match[str]) -> bool:
+def doubtful_heading_capital(
+    text: str, match: re.Match[str], lexicon: Lexicon | None = None
+) -> bool:
     """A capitalised Danish word in a heading that may well be a place name: after a
     preposition of place (`Borgmesteren i Skive går af`).
 
@@ -208,7 +210,11 @@ def doubtful_heading_capital(text: str, match: re.Match[str]) -> bool:
     True
     """
     before = text[: match.start()].split()
-    return bool(before) and before[-1] in _PLACE_PREPOSITIONS
+    if not before or before[-1] not in _PLACE_PREPOSITIONS:
+        return False
+    # A compound the dictionary knows only as a compound is a common noun (`i Designtilstand`).
+    lower = match.group(0).lower()
+    return lexicon is None or lexicon.is_word(lower) or not lexicon.is_compound(lower)
 
 
 # A line of a TV guide or an events listing: a weekday label in capitals or a time first, or

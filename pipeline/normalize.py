@@ -417,7 +417,7 @@ def _word_before(text: str, end: int) -> str:
     return text[start:end].lstrip("(»«\"'“„").lower()
 
 
-_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]|[,;'’«»”“]) -{1,2} (?=[^\W\d_]|[»«“„\"‘])")
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W_]|[,;'’«»”“]) -{1,2} (?=[^\W\d_]|[»«“„\"‘])")
 
 
 def use_en_dash_between_clauses(text: str) -> str:
@@ -425,8 +425,8 @@ def use_en_dash_between_clauses(text: str) -> str:
 
     >>> use_en_dash_between_clauses("vækst - men reelt kundefokus -- skal drives")
     'vækst – men reelt kundefokus – skal drives'
-    >>> use_en_dash_between_clauses("side 3 - 5 og 2-3 dage")
-    'side 3 - 5 og 2-3 dage'
+    >>> use_en_dash_between_clauses("side 3 - 5 og 2-3 dage, i uge 42 - altså snart")
+    'side 3 - 5 og 2-3 dage, i uge 42 – altså snart'
     """
     if " -" not in text:
         return text

@@ -192,7 +192,7 @@ class DanishSplitter:
         if punct == ".." and starts_lower | starts_upper:
             # `250 kr.. Den`: an abbreviation's full stop and the sentence's, typed twice.
             bare = _bare_word(text, start, match.start())
-            return _is_abbreviation(bare) or bare.isalpha()
+            return _is_abbreviation(bare) or starts_upper
         if punct == "…" or len(punct) >= 2:
             # An ellipsis ends a sentence only before a capital letter.
             return starts_upper
