@@ -255,10 +255,10 @@ _SPACED_INNER = re.compile(r"\b([dDlL]|O)(?: ([’']) ?|([’']) )(?=[A-ZÆØÅ]
 
 
 def join_apostrophes(text: str) -> str:
-    """Joined a broken or spaced apostrophe to its word (Domino ‘ s → Domino's, Jens ’ datter
-    → Jens’ datter, ku ’ → ku’, d ’ Artagnan → d’Artagnan).
+    """Joined a broken or spaced apostrophe to its word (Domino ‘ s → Domino's, ku ’ → ku’).
 
-    A typographic apostrophe (’) is kept; other marks used as one become '. Quotation marks
+    Also genitives of names (Jens ’ datter → Jens’ datter) and names with an apostrophe
+    inside (d ’ Artagnan → d’Artagnan). A typographic apostrophe (’) is kept; other marks used as one become '. Quotation marks
     that only look like apostrophes are left alone.
 
     >>> join_apostrophes("Domino ‘ s Facebook og Domino’s pizza i 90 ’erne")
@@ -388,8 +388,9 @@ _DOUBLED_PERIOD = re.compile(r"(?<=[^\W\d_])\.\.(?=[\s»«”’\")]|$)")
 
 
 def fix_abbreviation_periods(text: str) -> str:
-    """Joined a spaced abbreviation (bl. a. → bl.a.) and made a doubled full stop after an
-    abbreviation one (250 kr.. → 250 kr.).
+    """Joined a spaced abbreviation (bl. a. → bl.a.) and undoubled its full stop (kr.. → kr.).
+
+    A doubled full stop is made one only after an abbreviation at the end of a sentence.
 
     >>> fix_abbreviation_periods("Han så bl. a. Peter. Det koster 250 kr..")
     'Han så bl.a. Peter. Det koster 250 kr.'
