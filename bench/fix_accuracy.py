@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"edits on correct text, not counting en dash and quote style: {edits} = "
               f"{100 * edits / max(sentences, 1):.2f} per 100 sentences (target <= 0.3); "
               f"style edits: {dict(style_edits)}; by rule: {dict(edits_by_rule)}")
-        print(f"  {'class':<14} {'sentences':>9} {'restored (no names)':>19} {'wrong/100 (correct)':>20} "
-              f"{'wrong/100 (damaged)':>20}")
+        print(f"  {'class':<14} {'sentences':>9} {'restored (no names)':>19} "
+              f"{'wrong/100 (correct)':>20} {'wrong/100 (damaged)':>20}")
         for label in sorted(class_sentences):
             n = class_sentences[label]
             rate = 100 * class_restored[label] / class_total[label] if class_total[label] else 100

@@ -44,8 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.make_fix_corpus import SMALL_WORDS, _names_for_damage  # noqa: E402
-from bench.news_text import news_documents  # noqa: E402
+from bench.make_fix_corpus import SMALL_WORDS, _names_for_damage
+from bench.news_text import news_documents
 
 OPENING = "»«\"“„‘(–-"
 CLOSING = "»«\"”“’)"
@@ -143,7 +143,8 @@ def damage_block(
                 apostrophe_kind = "apostrophe_inner"
             else:
                 apostrophe_kind = "apostrophe_clitic"
-            mark = rng.choice(["’", "'", "‘", "´"]) if apostrophe_kind == "apostrophe_clitic" else "’"
+            clitic = apostrophe_kind == "apostrophe_clitic"
+            mark = rng.choice(["’", "'", "‘", "´"]) if clitic else "’"
             joined = f"{head} {mark} {tail}" if tail else f"{head} {mark}"
             out[i] = word.replace(core, joined.rstrip(), 1)
             damages.append((i, apostrophe_kind, True))

@@ -18,8 +18,8 @@ NAMES = [
     "Mette Frederiksen", "Lars Løkke Rasmussen", "Pia Olsen Dyhr", "Troels Lund Poulsen",
     "Søren Pape Poulsen", "Marie Bjerre", "Anne Sophie Callesen", "Jens Christian Holm",
     "Kirsten Brosbøl", "Morten Østergaard", "Ida Auken", "Peter Hummelgaard", "Karen Ellemann",
-    "Christian Eriksen", "Pernille Blume", "Jonas Vingegaard", "Mads Pedersen", "Caroline Wozniacki",
-    "Kasper Hjulmand", "Lise-Lotte Sørensen", "Ahmed Hassan",
+    "Christian Eriksen", "Pernille Blume", "Jonas Vingegaard", "Mads Pedersen",
+    "Caroline Wozniacki",    "Kasper Hjulmand", "Lise-Lotte Sørensen", "Ahmed Hassan",
     "Birgitte Nyborg", "Niels Erik Thomsen", "Hanne Mølgaard", "Frederik Kjærgaard",
 ]
 FIRST_NAMES = [
@@ -377,7 +377,8 @@ def news_documents(count: int, seed: int) -> list[list[tuple[str, str, str]]]:
     rng = random.Random(seed)
     docs = []
     for _ in range(count):
-        blocks: list[tuple[str, str, str]] = [("heading", "heading", _fill(rng.choice(HEADINGS), rng))]
+        title = _fill(rng.choice(HEADINGS), rng)
+        blocks: list[tuple[str, str, str]] = [("heading", "heading", title)]
         for _ in range(rng.randint(3, 6)):
             roll = rng.random()
             if roll < 0.12:

@@ -258,8 +258,8 @@ def join_apostrophes(text: str) -> str:
     """Joined a broken or spaced apostrophe to its word (Domino ‘ s → Domino's, ku ’ → ku’).
 
     Also genitives of names (Jens ’ datter → Jens’ datter) and names with an apostrophe
-    inside (d ’ Artagnan → d’Artagnan). A typographic apostrophe (’) is kept; other marks used as one become '. Quotation marks
-    that only look like apostrophes are left alone.
+    inside (d ’ Artagnan → d’Artagnan). A typographic apostrophe (’) is kept; other marks
+    used as one become '. Quotation marks that only look like apostrophes are left alone.
 
     >>> join_apostrophes("Domino ‘ s Facebook og Domino’s pizza i 90 ’erne")
     "Domino's Facebook og Domino’s pizza i 90’erne"

@@ -208,8 +208,8 @@ class DanishSplitter:
             end = match.start()
             while end > max(start, match.start() - 40) and text[end - 1].isspace():
                 end -= 1
-            before = _bare_word(text, start, end)
-            return any(c.isalnum() for c in before) and before not in _NOT_FINAL_WORDS
+            word_before = _bare_word(text, start, end)
+            return any(c.isalnum() for c in word_before) and word_before not in _NOT_FINAL_WORDS
         word_match = _WORD_BEFORE.search(text, start, match.start())
         word = word_match.group(1) if word_match else ""
         bare = word.lstrip(_OPENERS).lower()
