@@ -167,11 +167,30 @@ def single_capital_heading(
     >>> single_capital_heading("Tilføj en Konto", None)
     False
     """
+    match = _single_capital(text, lexicon, names)
+    return match is not None and not doubtful_heading_capital(text, match, lexicon)
+
+
+def doubtful_heading_span(
+    text: str, lexicon: Lexicon | None, names: dict[str, str] | None = None
+) -> tuple[int, int] | None:
+    """Where a heading's only capitalised word may be a place name or a common noun
+    (`Borgmesteren i Skive går af`): the fix stage flags it instead of changing it."""
+    match = _single_capital(text, lexicon, names)
+    if match is None or not doubtful_heading_capital(text, match, lexicon):
+        return None
+    return match.span()
+
+
+def _single_capital(
+    text: str, lexicon: Lexicon | None, names: dict[str, str] | None
+) -> re.Match[str] | None:
+    """The one capitalised Danish common word after the first word of a heading, if any."""
     if lexicon is None or not lexicon.has_dictionary:
-        return False
+        return None
     words = _heading_words(text)
     if len(words) < 3:
-        return False
+        return None
     first = WORD.search(text)
     capitals = [
         m for m in WORD.finditer(text, first.end() if first else 0)
@@ -179,20 +198,18 @@ def single_capital_heading(
         and not (m.group(0).isupper() and len(m.group(0)) > 1)  # acronyms (TFTP) keep theirs
     ]
     if len(capitals) != 1 or _keeps_capital_in_place(text, capitals[0]):
-        return False
+        return None
     if first is not None and not text[first.end() : capitals[0].start()].strip():
-        return False  # right after the first word: a name of two words (`Novo Nordisk`)
+        return None  # right after the first word: a name of two words (`Novo Nordisk`)
     word = capitals[0].group(0)
     if word.isupper() or len(word) < 3:
-        return False
+        return None
     lower = word.lower()
     if keeps_capital_as_name(word, lexicon) or (names and names.get(lower) == word):
-        return False
+        return None
     if lexicon.cased_forms(lower):
-        return False  # also a name (Venstre, Bank)
-    if doubtful_heading_capital(text, capitals[0], lexicon):
-        return False  # flagged by the fix stage instead
-    return lexicon.is_word(lower) or lexicon.is_compound(lower)
+        return None  # also a name (Venstre, Bank)
+    return capitals[0] if lexicon.is_word(lower) or lexicon.is_compound(lower) else None
 
 
 # Prepositions before a place (`Brand i Skive`, `Nyt fra Herning`).
@@ -499,6 +516,9 @@ FLAG_REASONS = {
         "Lower-case start after an abbreviation; capitalise it if a new sentence starts here."
     ),
     "casing.capitalised_month": "Months and weekdays are lower case in Danish.",
+    "casing.heading_capital": (
+        "Capital letter inside a heading; lower-case it unless it is a name (a place?)."
+    ),
 }
 
 

@@ -32,8 +32,8 @@ from pipeline.segment import (
     FINAL_ABBREVIATIONS,
     NON_FINAL_ABBREVIATIONS,
     SPEECH_VERBS,
-    STRONG_SENTENCE_STARTERS,
     is_dotted_abbreviation,
+    starts_clause,
 )
 from pipeline.spans import changed_spans
 
@@ -137,6 +137,13 @@ def fix_paragraph(
         if paragraph.kind == "heading" and first and rules.enabled("casing.title_case_heading"):
             _record(sentence, "casing.title_case_heading",
                     casing.sentence_case_heading(sentence.text, rules.lexicon, names))
+            doubt = casing.doubtful_heading_span(sentence.text, rules.lexicon, names)
+            if doubt is not None:
+                sentence.add_flag(
+                    STAGE, "casing.heading_capital", *doubt,
+                    FLAG_REASONS["casing.heading_capital"], severity="info",
+                    suggestion=sentence.text[doubt[0]].lower(),
+                )
         if rules.enabled("casing.lexicon"):
             english = [m.span() for f in rules.fragments for m in f.regex.finditer(sentence.text)]
             _record(sentence, "casing.lexicon",
@@ -194,11 +201,10 @@ def _fix_sentence_start(
     if index > 0 and _continues_speech(paragraph.sentences[index - 1].text, sentence.text, pos):
         return  # `Skal vi gå? spurgte han`: the speech verb goes on with the quoted sentence
     previous_sentence = paragraph.sentences[index - 1] if index > 0 else None
-    first_word = sentence.text[pos:].split(maxsplit=1)[0].strip(",.;:!?")
     if (
         previous_sentence is not None
         and not previous_sentence.original.rstrip().endswith("..")  # `250 kr.. den`
-        and first_word not in STRONG_SENTENCE_STARTERS  # `250 kr. han kom`
+        and not starts_clause(sentence.text[pos:])  # `250 kr. han kom`
         and _after_abbreviation(previous_sentence.text, rules.lexicon)
     ):
         sentence.add_flag(

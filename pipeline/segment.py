@@ -36,7 +36,7 @@ NON_FINAL_ABBREVIATIONS = frozenset(
     f.eks fx bl.a dvs ca jf jvf kl nr tlf stk hr fr frk fru dr prof pga p.g.a iflg ift
     i.f.t evt mht m.h.t vedr inkl ekskl excl incl bla gl sml vs mr mrs ms st sct
     ang dl cf e.g i.e ht afd adm dir mag cand stud bach ph.d phd p.t pt
-    eks kgl cyl str hhv fhv fmd ifm iht vha tidl skt sdr spsk tsk d.v.s t.o.m
+    eks kgl cyl str hhv fhv fmd ifm iht vha tidl skt sdr spsk tsk d.v.s t.o.m pr
     """.split()
 )
 # Abbreviations that often end a sentence; a break after them needs a capital letter next.
@@ -44,7 +44,7 @@ FINAL_ABBREVIATIONS = frozenset(
     """
     osv etc mv m.v mm m.m o.l ol m.fl mfl pct kr mio mia mill kg km cm ml l
     årh e.kr f.kr inc ltd co corp a.s jr sr maks max
-    tirs ons tors fre lør søn
+    tirs ons tors fre lør søn kvm mdr md
     """.split()
 )
 MONTHS = frozenset(
@@ -78,6 +78,32 @@ NOT_AFTER_ORDINAL = frozenset(
 STRONG_SENTENCE_STARTERS = frozenset(
     "vi jeg du han hun man derfor desuden dermed endelig samtidig imidlertid herefter".split()
 )
+# Finite verbs that make `det`, `den`, `de` or `der` after an amount a sentence start
+# (`… 250 kr. det er billigt`), where `100 kr. det første år` goes on.
+_FINITE_VERBS = frozenset(
+    """
+    er var har havde kan kunne vil ville skal skulle bliver blev gør gjorde får fik må
+    måtte betyder betød viser viste kommer kom går gik ligger lå står stod
+    """.split()
+)
+
+
+def starts_clause(text: str) -> bool:
+    """``text`` starts with words that cannot go on with a sentence after an amount or an
+    abbreviation such as `kr.` or `osv.`: a personal pronoun, or `det`/`den`/`de`/`der`
+    and a finite verb.
+
+    >>> starts_clause("han betalte"), starts_clause("det er billigt"), starts_clause("den første")
+    (True, True, False)
+    """
+    words = text.lower().split(maxsplit=2)
+    first = words[0].strip(",.;:") if words else ""
+    if first in STRONG_SENTENCE_STARTERS:
+        return True
+    return (
+        first in ("det", "den", "de", "der") and len(words) > 1
+        and words[1].strip(",.;:") in _FINITE_VERBS
+    )
 # Words that make a number an ordinal: `den 2000. kunde`, `for 1000. gang`, `nr. 1500.`.
 ORDINAL_CONTEXT = frozenset(
     "den det de hver hvert sin sit sine hans hendes deres dens dets vores jeres nr for".split()
@@ -101,6 +127,10 @@ SPEECH_VERBS = frozenset(
     bemærker bemærkede påpeger påpegede beretter berettede siges hvæser hvæsede brøler
     brølede kalder kaldte lyder lød fortsætter fortsatte afbryder afbrød gentager gentog
     spørges svares råbes jubler jublede stønner stønnede græder græd snerrer snerrede
+    oplyser oplyste meddeler meddelte erklærer erklærede opfordrer opfordrede advarer
+    advarede medgiver medgav nævner nævnte fremhæver fremhævede argumenterer argumenterede
+    beklager beklagede lover lovede håber håbede raser rasede protesterer protesterede
+    undrer undrede insisterer insisterede hedder hed står stod konkluderer konkluderede
     """.split()
 )
 # Abbreviations sometimes written with a space inside (`bl. a.`): the spaced form is one
@@ -237,9 +267,7 @@ class DanishSplitter:
         if bare in FINAL_ABBREVIATIONS or bare in MONTH_ABBREVIATIONS:
             # `… koster 250 kr. han …`: a pronoun cannot go on after an amount.
             if starts_lower:
-                return not closers and (
-                    _next_word(nxt).lower().strip(",.;:") in STRONG_SENTENCE_STARTERS
-                )
+                return not closers and starts_clause(nxt)
             return not _next_word(nxt).lower().isdigit()
         if is_dotted_abbreviation(bare):
             # A dotted abbreviation not in the lists (`m.fl.`, `p.a.`): break only before a
