@@ -276,8 +276,12 @@ def join_apostrophes(text: str) -> str:
         return "’" if mark == "’" else "'"
 
     text = _SPACED_APOSTROPHE.sub(clitic, text)
-    text = _SPACED_GENITIVE.sub(r"\1\2 ", text)
-    text = _SPACED_CLIPPED.sub(r"\1\2", text)
+    # The other forms all have a space before the apostrophe (`d’ Artagnan` only after it).
+    if " ’" in text or " '" in text:
+        text = _SPACED_GENITIVE.sub(r"\1\2 ", text)
+        text = _SPACED_CLIPPED.sub(r"\1\2", text)
+    elif "’ " not in text and "' " not in text:
+        return text
     return _SPACED_INNER.sub(lambda m: m.group(1) + (m.group(2) or m.group(3)), text)
 
 
@@ -385,6 +389,22 @@ _SPACED_ABBREVIATION = re.compile(
 )
 # A doubled full stop after an abbreviation (`250 kr.. Den`) at a sentence end.
 _DOUBLED_PERIOD = re.compile(r"(?<=[^\W\d_])\.\.(?=[\s»«”’\")]|$)")
+# What a spaced abbreviation needs (a literal start keeps the search fast).
+_SPACED_PROBE = re.compile(r"\. [^\W\d_]{1,3}\.")
+
+
+def _abbreviation_trigger(text: str) -> bool:
+    """Whether :func:`fix_abbreviation_periods` may have work: two full stops (not three)
+    after a short word, or a spaced abbreviation."""
+    index = text.find("..")
+    while index >= 0:
+        start = index
+        while start > 0 and start > index - 6 and text[start - 1].isalpha():
+            start -= 1
+        if 0 < index - start <= 5 and text[index + 2 : index + 3] != ".":
+            return True
+        index = text.find("..", index + 2)
+    return ". " in text and _SPACED_PROBE.search(text) is not None
 
 
 def fix_abbreviation_periods(text: str) -> str:
@@ -397,7 +417,7 @@ def fix_abbreviation_periods(text: str) -> str:
     >>> fix_abbreviation_periods("Vent lige.. og så... Han sagde bl.a. ja")
     'Vent lige.. og så... Han sagde bl.a. ja'
     """
-    if ". " in text:
+    if ". " in text and _SPACED_PROBE.search(text):
         text = _SPACED_ABBREVIATION.sub(
             lambda m: _SPACED_ABBREVIATIONS.get(m.group(0).lower(), m.group(0))
             if m.group(0).islower() else m.group(0).replace(" ", ""), text
@@ -560,7 +580,9 @@ def detect_quote_style(texts: list[str]) -> str:
         if not _ANY_QUOTE.search(text):
             continue
         # A spaced apostrophe (`Jens ’ datter`) is no quotation mark.
-        for opener in find_quote_pairs(join_apostrophes(text), probe).outer_openers:
+        if " ’ " in text or " ' " in text:
+            text = join_apostrophes(text)
+        for opener in find_quote_pairs(text, probe).outer_openers:
             style = _STYLE_OF_OPENER[opener]
             counts[style] = counts.get(style, 0) + 1
     if not counts:
@@ -663,8 +685,10 @@ def normalize_text(text: str, config: NormalizeConfig | None = None) -> str:
 
 def apply_sentence_rule(sentence: Sentence, rule: Rule, *args: object) -> int:
     """Apply a ``str -> str`` rule to a sentence, recording one edit per changed span."""
-    spans = changed_spans(sentence.text, rule.function(sentence.text, *args))
-    return record_spans(sentence, rule, spans)
+    after = rule.function(sentence.text, *args)
+    if after == sentence.text:
+        return 0  # most rules change nothing in most sentences
+    return record_spans(sentence, rule, changed_spans(sentence.text, after))
 
 
 def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str = STAGE) -> int:
@@ -685,9 +709,7 @@ _TRIGGER_CHARS = re.compile(
     "\u3000\uff01-\uffef\ufb00-\ufb06\u0132\u0133\u01c4-\u01cc\u01f1-\u01f3"
     "\u00a0\u1680\u2000-\u200a\u202f\u205f\t\n\r‘’`´′]"
 )
-_TRIGGER_SPACES = re.compile(
-    " [ ,.:;!?'\u2013\u2014-]|'\\s|\\.\\.|\\b[^\\W\\d_]{1,2}\\. [^\\W\\d_]{1,3}\\."
-)
+_TRIGGER_SPACES = re.compile(" [ ,.:;!?'\u2013\u2014-]|'\\s")
 
 
 def could_change(text: str) -> bool:
@@ -695,6 +717,7 @@ def could_change(text: str) -> bool:
     return bool(
         _TRIGGER_CHARS.search(text)
         or _TRIGGER_SPACES.search(text)
+        or _abbreviation_trigger(text)
         or text.startswith(" ")
         or text.endswith(" ")
         or _MOJIBAKE_HINT.search(text)

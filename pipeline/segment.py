@@ -147,6 +147,8 @@ def _in_spaced_abbreviation(text: str, pos: int) -> bool:
     >>> _in_spaced_abbreviation("Han så bl. a. Peter.", 9), _in_spaced_abbreviation("bl. a.", 5)
     (True, True)
     """
+    if "." not in text[max(0, pos - 5) : pos] and "." not in text[pos + 1 : pos + 6]:
+        return False  # every spaced abbreviation has full stops at most five apart
     return any(
         m.start() <= pos < m.end()
         for m in _SPACED_ABBREVIATION.finditer(text, max(0, pos - 12), pos + 12)
@@ -208,7 +210,9 @@ class DanishSplitter:
         starts_upper = first.isupper()
         starts_lower = first.islower()
         starts_digit = first.isdigit()
-        speech = starts_lower and _next_word(nxt).lower().strip(",.;:!?") in SPEECH_VERBS
+        speech = starts_lower and (closers or punct[-1] in "!?") and (
+            _next_word(nxt).lower().strip(",.;:!?") in SPEECH_VERBS
+        )
         if punct in ("!", "?", "?!", "!?") or set(punct) <= {"!", "?"}:
             # »Hvad nu?« spurgte han, Skal vi gå? spurgte han: reported speech goes on after
             # the question; after a closing quote only a verb can follow (»Nej!« skreg hun).
@@ -346,7 +350,8 @@ def is_dotted_abbreviation(bare: str) -> bool:
 
 
 def _next_word(text: str) -> str:
-    return text.split(maxsplit=1)[0] if text.split() else ""
+    parts = text.split(maxsplit=1)
+    return parts[0] if parts else ""
 
 
 def _looks_like_sentence_start(text: str) -> bool:
