@@ -339,7 +339,8 @@ def sentence_case_heading(
     out = list(text)
     previous_end = first.end()
     speaker_end = _speaker_end(text, start, lexicon)
-    for match in WORD.finditer(text, first.end()):
+    matches = [first, *WORD.finditer(text, first.end())]
+    for index, match in enumerate(matches[1:], 1):
         word = match.group(0)
         if match.end() <= speaker_end:
             continue  # `Kasper Hjulmand: Vi …`: the name of whoever is quoted
@@ -357,8 +358,43 @@ def sentence_case_heading(
             word = token.group(0) if token else word
         if keeps_capital(word, lexicon) or (names and names.get(word.lower()) == word):
             continue  # a name, or a word the article capitalises inside its sentences
+        if _name_in_context(text, matches, index, lexicon):
+            continue
         out[match.start()] = word[0].lower()
     return "".join(out)
+
+
+def _name_in_context(
+    text: str, matches: list[re.Match[str]], index: int, lexicon: Lexicon | None
+) -> bool:
+    """A word the dictionary also knows as a name (Løkke, Kim, Vejle), next to another name
+    or after a preposition of place: `Lars Løkke Rasmussen`, `Kim Larsen`, `Brand I Vejle`.
+
+    >>> from pipeline.lexicon import Names
+    >>> lexicon = Lexicon(None, Names({"kim": {"Kim"}, "larsen": {"Larsen"}}, frozenset()))
+    >>> heading = "Kim Larsen Giver Koncert"
+    >>> [_name_in_context(heading, list(WORD.finditer(heading)), i, lexicon) for i in (0, 2)]
+    [True, False]
+    """
+    word = matches[index].group(0)
+    if lexicon is None or len(word) < 3 or word.lower() in TITLE_SMALL_WORDS:
+        return False
+    if word not in lexicon.cased_forms(word.lower()):
+        return False
+
+    def adjacent(other: int) -> str:
+        if not 0 <= other < len(matches):
+            return ""
+        a, b = sorted((matches[other], matches[index]), key=lambda m: m.start())
+        return matches[other].group(0) if text[a.end() : b.start()] == " " else ""
+
+    before, after = adjacent(index - 1), adjacent(index + 1)
+    if before.lower() in _PLACE_PREPOSITIONS:
+        return True
+    return any(
+        w[:1].isupper() and (w in lexicon.cased_forms(w.lower()) or keeps_capital(w, lexicon))
+        for w in (before, after) if w
+    )
 
 
 def _speaker_end(text: str, start: int, lexicon: Lexicon | None) -> int:
@@ -376,9 +412,11 @@ def _speaker_end(text: str, start: int, lexicon: Lexicon | None) -> int:
     if colon < 0 or lexicon is None:
         return 0
     words = text[start:colon].split()
-    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.isalpha() for w in words):
+    if not 2 <= len(words) <= 3 or not all(w.isalpha() for w in words):
         return 0
-    return colon if words[0] in lexicon.cased_forms(words[0].lower()) else 0
+    if not all(w[:1].isupper() for w in words[1:]):
+        return 0
+    return colon if words[0].capitalize() in lexicon.cased_forms(words[0].lower()) else 0
 
 
 _ABBREVIATIONS = frozenset(
