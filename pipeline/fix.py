@@ -243,7 +243,7 @@ def _continues_speech(previous_text: str, text: str, pos: int) -> bool:
 
 # Abbreviations that are also Danish words (`min`, `nord`): after a word they end a sentence
 # when the dictionary knows them; after a number they are units (`10 min.`).
-_WORD_ABBREVIATIONS = frozenset("mobil nord syd øst vest".split())
+_WORD_ABBREVIATIONS = frozenset("mobil nord syd øst vest tab".split())
 
 
 def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:

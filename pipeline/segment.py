@@ -78,8 +78,9 @@ NOT_AFTER_ORDINAL = frozenset(
 STRONG_SENTENCE_STARTERS = frozenset(
     "vi jeg du han hun man derfor desuden dermed endelig samtidig imidlertid herefter".split()
 )
-# Finite verbs that make `det`, `den`, `de` or `der` after an amount a sentence start
-# (`… 250 kr. det er billigt`), where `100 kr. det første år` goes on.
+# Finite verbs that make `det`, `den` or `de` after an amount a sentence start
+# (`… 250 kr. det er billigt`), where `100 kr. det første år` goes on (`der` may start a
+# relative clause: `10 pct. der stemmer`).
 _FINITE_VERBS = frozenset(
     """
     er var har havde kan kunne vil ville skal skulle bliver blev gør gjorde får fik må
@@ -90,8 +91,8 @@ _FINITE_VERBS = frozenset(
 
 def starts_clause(text: str) -> bool:
     """``text`` starts with words that cannot go on with a sentence after an amount or an
-    abbreviation such as `kr.` or `osv.`: a personal pronoun, or `det`/`den`/`de`/`der`
-    and a finite verb.
+    abbreviation such as `kr.` or `osv.`: a personal pronoun, or `det`/`den`/`de` and a
+    finite verb.
 
     >>> starts_clause("han betalte"), starts_clause("det er billigt"), starts_clause("den første")
     (True, True, False)
@@ -101,7 +102,7 @@ def starts_clause(text: str) -> bool:
     if first in STRONG_SENTENCE_STARTERS:
         return True
     return (
-        first in ("det", "den", "de", "der") and len(words) > 1
+        first in ("det", "den", "de") and len(words) > 1
         and words[1].strip(",.;:") in _FINITE_VERBS
     )
 # Words that make a number an ordinal: `den 2000. kunde`, `for 1000. gang`, `nr. 1500.`.
