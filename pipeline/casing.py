@@ -390,9 +390,11 @@ def _name_in_context(
 
     before, after = adjacent(index - 1), adjacent(index + 1)
     if before.lower() in _PLACE_PREPOSITIONS:
-        return True
+        return lexicon.restorable(word)  # a place the dictionary marks as one (Vejle)
+    # A neighbour that is clearly a name: no Danish word in lower case (Larsen, Lars).
     return any(
-        w[:1].isupper() and (w in lexicon.cased_forms(w.lower()) or keeps_capital(w, lexicon))
+        w[:1].isupper() and not lexicon.is_word(w.lower())
+        and (w in lexicon.cased_forms(w.lower()) or keeps_capital(w, lexicon))
         for w in (before, after) if w
     )
 
