@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.make_fix_corpus import SMALL_WORDS, _names_for_damage
-from bench.news_text import news_documents
+from bench.news_text import held_out_documents, news_documents
 
 OPENING = "»«\"“„‘(–-"
 CLOSING = "»«\"”“’)"
@@ -210,8 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/daen-news-corpus"))
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--docs", type=int, default=160)
+    parser.add_argument(
+        "--held-out", action="store_true",
+        help="use the held-out paragraphs (written after tuning), not the templates",
+    )
     args = parser.parse_args(argv)
-    docs = news_documents(args.docs, args.seed)
+    if args.held_out:
+        docs = held_out_documents(args.docs, args.seed)
+    else:
+        docs = news_documents(args.docs, args.seed)
     manifest = write_news_corpus(args.out, docs, args.seed)
     total = sum(len(d["damage"]) for d in manifest.values())
     words = sum(len(t.split()) for doc in docs for _, _, t in doc)

@@ -371,6 +371,19 @@ CLASSES = {
 }
 
 
+def held_out_documents(count: int, seed: int) -> list[list[tuple[str, str, str]]]:
+    """``count`` documents of three to five held-out paragraphs each, with a heading."""
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(count):
+        chosen = rng.sample(HELD_OUT, rng.randint(3, 5))
+        blocks = [("heading", "heading", _fill(rng.choice(HEADINGS), rng))]
+        for label, text in chosen:
+            blocks += [("text", label, part) for part in text.split("\n\n")]
+        docs.append(blocks)
+    return docs
+
+
 def news_documents(count: int, seed: int) -> list[list[tuple[str, str, str]]]:
     """``count`` seeded documents: each a list of ``(kind, class, text)`` blocks, where kind
     is ``heading``, ``listing`` or ``text``."""
@@ -399,3 +412,51 @@ def news_documents(count: int, seed: int) -> list[list[tuple[str, str, str]]]:
             blocks.append(("text", label, " ".join(sentences)))
         docs.append(blocks)
     return docs
+
+
+# Held out: paragraphs written after the rules were tuned, never used to tune them
+# (``make_news_corpus.py --held-out``).
+HELD_OUT = [
+    ("plain", "Vejdirektoratet advarer mod glatte veje i hele Jylland i nat. Temperaturen falder "
+     "til under frysepunktet, og der kan komme sne i Midt- og Vestjylland. Bilisterne opfordres "
+     "til at holde god afstand."),
+    ("dialogue", "»Jeg troede ikke mine egne øjne,« fortæller Bodil Rasmussen, der fandt den "
+     "gamle mønt i sin have i Ribe. »Først troede jeg, det var en kapsel.«"),
+    ("dialogue", "– Er det her virkelig det bedste, vi kan? spørger formanden for "
+     "ældrerådet, Poul Erik Madsen. Han får ikke noget svar."),
+    ("abbreviation", "Ifølge Danmarks Statistik steg forbrugerpriserne med 2,4 pct. i oktober. "
+     "Det er bl.a. fødevarer og el, der er blevet dyrere, mens bl.a. tøj og sko er blevet "
+     "billigere."),
+    ("abbreviation", "Koncerten begynder kl. 19.30 i Musikhuset. Billetter koster 325 kr. inkl. "
+     "gebyr og kan købes på nettet eller i billetlugen, jf. arrangørens hjemmeside."),
+    ("apostrophe", "Klaus’ bedstefar byggede huset i 1932. I dag bor Klaus’ datter og hendes "
+     "mand i det. »Vi ka’ li’ at bo her,« siger hun."),
+    ("number_dash", "Omkring 300 – måske flere – mødte op til borgermødet i hallen. Mange "
+     "havde taget børnene med."),
+    ("plain", "Politiet i Nordsjælland har anholdt en 34-årig mand efter en række indbrud i "
+     "sommerhuse ved Gilleleje. Han blev fremstillet i grundlovsforhør søndag."),
+    ("quotation", "»Vi har ventet på den her dag i fem år. Nu kan vi endelig tage hul på "
+     "byggeriet.\n\n»Det bliver ikke nemt, men vi er klar,« siger projektlederen, Hanne Bech."),
+    ("plain", "Nationalbanken hævede i går renten med et kvart procentpoint. Det er tredje gang "
+     "i år. Økonomer havde ventet beslutningen."),
+    ("dialogue", "»Hvorfor har ingen sagt noget?« spurgte en vred borger på mødet. "
+     "Borgmesteren svarede, at kommunen først selv fik besked i sidste uge."),
+    ("abbreviation", "Den nye elbil har en rækkevidde på ca. 450 km. Prisen starter ved 289.900 "
+     "kr. Forhandlerne venter stor efterspørgsel."),
+    ("plain", "Håndboldlandsholdet tabte lørdag aftens kamp mod Frankrig med 27-29. Dermed er "
+     "holdet ude af turneringen. Landstræneren var skuffet over forsvaret."),
+    ("apostrophe", "Filmen om D’Artagnans ungdom får premiere i december. Hovedrollen spilles "
+     "af en ukendt skuespiller fra Lyon."),
+    ("dialogue", "– Det er en kæmpe lettelse, siger Louise Holm, da hun hører dommen. Hun har "
+     "ventet på afgørelsen i over et år."),
+    ("abbreviation", "Skolen søger en lærer til bl.a. dansk og historie. Ansøgningsfristen er "
+     "fredag den 15. marts kl. 12. Løn efter overenskomst."),
+    ("plain", "Regionen vil bygge et nyt akuthospital i Gødstrup. Byggeriet skal stå færdigt i "
+     "2028, og det forventes at koste over fire milliarder kroner."),
+    ("number_dash", "Han løb maratonløbet på 2 timer og 41 minutter – personlig rekord med over "
+     "fem minutter. Næste mål er et OL."),
+    ("plain", "Over halvdelen af de adspurgte i undersøgelsen svarer, at de handler mindre ind "
+     "end sidste år. Især familier med børn mærker prisstigningerne."),
+    ("dialogue", "»Kan du høre mig nu?« råbte manden ind i telefonen. Forbindelsen var dårlig, og "
+     "samtalen blev afbrudt."),
+]

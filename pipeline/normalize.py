@@ -247,7 +247,7 @@ _SPACED_APOSTROPHE = re.compile(
 _SPACED_GENITIVE = re.compile(r"\b([A-ZÆØÅ][^\W\d_]*[sxzSXZ]) +([’']) +(?=[^\W\d_])")
 # Spoken forms clipped with an apostrophe: `ku’`, `ha’`, `ska’`, `li’ som`, `sgu’`.
 _SPACED_CLIPPED = re.compile(
-    r"\b((?i:ku|ha|ska|sku|li|sgu|bli|gi|ta|la|vær|hva|sæt|sku|vil|ik)) +([’'])"
+    r"\b((?i:ku|ka|ha|ska|sku|li|sgu|bli|gi|ta|la|vær|hva|sæt|vil|ik)) +([’'])"
     r"(?=[\s,.;:!?«»”]|$)"
 )
 # A name with an apostrophe inside: `d ’ Artagnan`, `O ’ Brien`.

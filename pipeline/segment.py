@@ -89,6 +89,17 @@ _FINITE_VERBS = frozenset(
 )
 
 
+# A definite noun cannot go on after an amount, except the ones that say "per" (`25 kr.
+# timen`); words with these endings that are no definite nouns are listed too.
+_DEFINITE_NOUN_ENDINGS = ("en", "et", "erne")
+_NOT_DEFINITE_NOUNS = frozenset(
+    """
+    timen dagen døgnet ugen måneden året stykket gangen kiloet literen personen natten
+    siden inden sammen tilsammen allerede hjemmet bagefter senere nogen ingen
+    """.split()
+)
+
+
 def starts_clause(text: str) -> bool:
     """``text`` starts with words that cannot go on with a sentence after an amount or an
     abbreviation such as `kr.` or `osv.`: a personal pronoun, or `det`/`den`/`de` and a
@@ -96,11 +107,18 @@ def starts_clause(text: str) -> bool:
 
     >>> starts_clause("han betalte"), starts_clause("det er billigt"), starts_clause("den første")
     (True, True, False)
+    >>> starts_clause("forhandlerne venter"), starts_clause("timen"), starts_clause("siden maj")
+    (True, False, False)
     """
     words = text.lower().split(maxsplit=2)
     first = words[0].strip(",.;:") if words else ""
     if first in STRONG_SENTENCE_STARTERS:
         return True
+    if (
+        len(first) >= 6 and first.isalpha() and first.endswith(_DEFINITE_NOUN_ENDINGS)
+        and first not in _NOT_DEFINITE_NOUNS
+    ):
+        return True  # `… 289.900 kr. forhandlerne venter …`: a definite noun starts a clause
     return (
         first in ("det", "den", "de") and len(words) > 1
         and words[1].strip(",.;:") in _FINITE_VERBS
@@ -259,6 +277,8 @@ class DanishSplitter:
             prefix = text[start : word_match.start()].rstrip() if word_match else ""
             before = _WORD_BEFORE.search(prefix)
             previous = before.group(1).lower().strip(",;:()") if before else ""
+            if previous in ("kl.", "kl") and starts_lower:
+                return _next_word(nxt).lower().strip(",.;:") not in MONTHS  # `kl. 12. løn …`
             if _is_year(bare) and starts_lower and previous not in ORDINAL_CONTEXT:
                 # `… er fra 2016. mærkestrukturen i Exif …`: a year ends the sentence.
                 return _next_word(nxt).lower().strip(",.;:") not in MONTHS
