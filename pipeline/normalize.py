@@ -254,6 +254,9 @@ _SPACED_CLIPPED = re.compile(
 _SPACED_INNER = re.compile(r"\b([dDlL]|O)(?: ([’']) ?|([’']) )(?=[A-ZÆØÅ])")
 
 
+_APOSTROPHE_TRIGGER = re.compile(f"[{_APOSTROPHE_LIKE}]")
+
+
 def join_apostrophes(text: str) -> str:
     """Joined a broken or spaced apostrophe to its word (Domino ‘ s → Domino's, ku ’ → ku’).
 
@@ -616,6 +619,9 @@ class Rule:
     rule_id: str
     function: Callable[..., str]
     level: str  # "sentence" or "paragraph"
+    # A quick test that the rule may have work in a sentence (None: always run it). It only
+    # saves calls: the rule itself is a no-op where the test is false.
+    trigger: Callable[[str], object] | None = None
 
     @property
     def reason(self) -> str:
@@ -626,19 +632,22 @@ class Rule:
 # Order matters: encoding repair first (it can produce quotes and spaces), quotes before the
 # spacing rules that look at them.
 RULE_ORDER: list[Rule] = [
-    Rule("fix_mojibake", fix_mojibake, "sentence"),
-    Rule("fix_mojibake_words", fix_mojibake_words, "sentence"),
-    Rule("unescape_html_entities", unescape_html_entities, "sentence"),
-    Rule("remove_control_characters", remove_control_characters, "sentence"),
-    Rule("remove_invisible_characters", remove_invisible_characters, "sentence"),
-    Rule("fix_character_width", fix_character_width, "sentence"),
-    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence"),
-    Rule("compose_unicode", compose_unicode, "sentence"),
-    Rule("join_apostrophes", join_apostrophes, "sentence"),
+    Rule("fix_mojibake", fix_mojibake, "sentence", _MOJIBAKE_HINT.search),
+    Rule("fix_mojibake_words", fix_mojibake_words, "sentence", _MOJIBAKE_HINT.search),
+    Rule("unescape_html_entities", unescape_html_entities, "sentence", _ENTITY.search),
+    Rule("remove_control_characters", remove_control_characters, "sentence", _CONTROL.search),
+    Rule(
+        "remove_invisible_characters", remove_invisible_characters, "sentence",
+        _INVISIBLE.search,
+    ),
+    Rule("fix_character_width", fix_character_width, "sentence", _WIDE.search),
+    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence", _LIGATURE.search),
+    Rule("compose_unicode", compose_unicode, "sentence", lambda text: not text.isascii()),
+    Rule("join_apostrophes", join_apostrophes, "sentence", _APOSTROPHE_TRIGGER.search),
     Rule("pair_quotes", pair_quotes, "paragraph"),
     Rule("normalize_spaces", normalize_spaces, "sentence"),
     Rule("remove_space_before_punctuation", remove_space_before_punctuation, "sentence"),
-    Rule("fix_abbreviation_periods", fix_abbreviation_periods, "sentence"),
+    Rule("fix_abbreviation_periods", fix_abbreviation_periods, "sentence", _abbreviation_trigger),
     Rule("join_compound_dashes", join_compound_dashes, "sentence"),
     Rule("use_en_dash_between_clauses", use_en_dash_between_clauses, "sentence"),
 ]
@@ -744,8 +753,10 @@ def normalize_paragraph(
         before = [len(s.edits) for s in paragraph.sentences]
         for rule in config.enabled():
             if rule.level == "sentence":
+                trigger = rule.trigger
                 for sentence in dirty:
-                    apply_sentence_rule(sentence, rule)
+                    if trigger is None or trigger(sentence.text):
+                        apply_sentence_rule(sentence, rule)
             else:
                 _apply_quote_rule(paragraph, rule, style)
         dirty = [
