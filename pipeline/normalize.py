@@ -258,7 +258,7 @@ _APOSTROPHE_TRIGGER = re.compile(f"[{_APOSTROPHE_LIKE}]")
 
 
 def join_apostrophes(text: str) -> str:
-    """Joined a broken or spaced apostrophe to its word (Domino ‘ s → Domino's, ku ’ → ku’).
+    """Joined a broken or curly apostrophe to its word (Domino ‘ s → Domino's, ku ’ → ku’).
 
     Also genitives of names (Jens ’ datter → Jens’ datter) and names with an apostrophe
     inside (d ’ Artagnan → d’Artagnan). A typographic apostrophe (’) is kept; other marks
