@@ -30,7 +30,7 @@ Every block carries its class (``plain``, ``dialogue``, ``abbreviation``, ``apos
     OUT/damage.json         per document: damaged words (by word index) and block classes
 
 Usage: ``python bench/make_news_corpus.py [--out /tmp/daen-news-corpus] [--seed 12]
-[--docs 160]``, then ``python bench/fix_accuracy.py --corpus /tmp/daen-news-corpus``.
+[--docs 200]``, then ``python bench/fix_accuracy.py --corpus /tmp/daen-news-corpus``.
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("/tmp/daen-news-corpus"))
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--docs", type=int, default=160)
+    parser.add_argument("--docs", type=int, default=200)
     parser.add_argument(
         "--held-out", action="store_true",
         help="use the held-out paragraphs (written after tuning), not the templates",
