@@ -80,8 +80,10 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     corpus = build_corpus(args.mb, args.seed)
     size = sum(len(a) for a in corpus)
-    # Warm up: lazy imports (ftfy) and regex compilation are start-up, not throughput.
-    clean("KÃ¸benhavn &amp; ‘trend’ i 80% – gruppen. vi ved det.".encode(), "warm-up.txt")
+    # Warm up: lazy imports (ftfy), regex compilation and the lexicon that word-by-word
+    # mojibake repair loads on first use are start-up, not throughput.
+    clean("KÃ¸benhavn &amp; ‘trend’ i 80% – gruppen. vi ved det. Ærø ligger pÃ¥ kortet.".encode(),
+          "warm-up.txt")
     start, cpu_start = time.perf_counter(), time.process_time()
     sentences = edits = 0
     for index, data in enumerate(corpus):

@@ -167,11 +167,30 @@ def single_capital_heading(
     >>> single_capital_heading("Tilføj en Konto", None)
     False
     """
+    match = _single_capital(text, lexicon, names)
+    return match is not None and not doubtful_heading_capital(text, match, lexicon)
+
+
+def doubtful_heading_span(
+    text: str, lexicon: Lexicon | None, names: dict[str, str] | None = None
+) -> tuple[int, int] | None:
+    """Where a heading's only capitalised word may be a place name or a common noun
+    (`Borgmesteren i Skive går af`): the fix stage flags it instead of changing it."""
+    match = _single_capital(text, lexicon, names)
+    if match is None or not doubtful_heading_capital(text, match, lexicon):
+        return None
+    return match.span()
+
+
+def _single_capital(
+    text: str, lexicon: Lexicon | None, names: dict[str, str] | None
+) -> re.Match[str] | None:
+    """The one capitalised Danish common word after the first word of a heading, if any."""
     if lexicon is None or not lexicon.has_dictionary:
-        return False
+        return None
     words = _heading_words(text)
     if len(words) < 3:
-        return False
+        return None
     first = WORD.search(text)
     capitals = [
         m for m in WORD.finditer(text, first.end() if first else 0)
@@ -179,18 +198,61 @@ def single_capital_heading(
         and not (m.group(0).isupper() and len(m.group(0)) > 1)  # acronyms (TFTP) keep theirs
     ]
     if len(capitals) != 1 or _keeps_capital_in_place(text, capitals[0]):
-        return False
+        return None
     if first is not None and not text[first.end() : capitals[0].start()].strip():
-        return False  # right after the first word: a name of two words (`Novo Nordisk`)
+        return None  # right after the first word: a name of two words (`Novo Nordisk`)
     word = capitals[0].group(0)
     if word.isupper() or len(word) < 3:
-        return False
+        return None
     lower = word.lower()
     if keeps_capital_as_name(word, lexicon) or (names and names.get(lower) == word):
-        return False
+        return None
     if lexicon.cased_forms(lower):
-        return False  # also a name (Venstre, Bank)
-    return lexicon.is_word(lower) or lexicon.is_compound(lower)
+        return None  # also a name (Venstre, Bank)
+    return capitals[0] if lexicon.is_word(lower) or lexicon.is_compound(lower) else None
+
+
+# Prepositions before a place (`Brand i Skive`, `Nyt fra Herning`).
+_PLACE_PREPOSITIONS = frozenset("i fra ved hos nær omkring".split())
+
+
+def doubtful_heading_capital(
+    text: str, match: re.Match[str], lexicon: Lexicon | None = None
+) -> bool:
+    """A capitalised Danish word in a heading that may well be a place name: after a
+    preposition of place (`Borgmesteren i Skive går af`).
+
+    >>> heading = "Borgmesteren i Skive går af"
+    >>> doubtful_heading_capital(heading, WORD.search(heading, 14))
+    True
+    """
+    before = text[: match.start()].split()
+    if not before or before[-1] not in _PLACE_PREPOSITIONS:
+        return False
+    # A compound the dictionary knows only as a compound is a common noun (`i Designtilstand`).
+    lower = match.group(0).lower()
+    return lexicon is None or lexicon.is_word(lower) or not lexicon.is_compound(lower)
+
+
+# A line of a TV guide or an events listing: a weekday label in capitals or a time first, or
+# a time last (`SØN Dansk Melodi Grand Prix kl. 20.00`, `Kl. 21.30 Deadline`).
+_LISTING = re.compile(
+    r"^\s*(?:(?:MAN|TIRS?|ONS|TORS?|FRE|LØR|SØN)\b|(?:[Kk]l\.\s*)?\d{1,2}[.:]\d{2}\b)"
+    r"|\b[Kk]l\.\s*\d{1,2}(?:[.:]\d{2})?\s*$"
+)
+
+
+def is_listing_line(text: str) -> bool:
+    """A listing line (TV guide, events): its names keep their capitals.
+
+    >>> is_listing_line("SØN Dansk Melodi Grand Prix kl. 20.00")
+    True
+    >>> is_listing_line("Kl. 21.30 Deadline")
+    True
+    >>> is_listing_line("Brug Regelmæssigt Tid Sammen Med Kunder")
+    False
+    """
+    return bool(_LISTING.search(text))
 
 
 def _mostly_danish(text: str, lexicon: Lexicon | None) -> bool:
@@ -225,7 +287,10 @@ def keeps_capital(word: str, lexicon: Lexicon | None) -> bool:
     lower = word.lower()
     if lexicon.casing(lower) == word or word in lexicon.names.forms.get(lower, ()):
         return True
-    return not (lexicon.is_word(lower) or lexicon.is_compound(lower))
+    if lexicon.is_word(lower):
+        return False
+    # A name the dictionary knows that could also be read as a compound (Limfjorden, Tobias).
+    return word in lexicon.cased_forms(lower) or not lexicon.is_compound(lower)
 
 
 def _in_number_token(text: str, pos: int) -> bool:
@@ -260,7 +325,7 @@ def sentence_case_heading(
     >>> sentence_case_heading("Sådan Bruger EU Og USA Data")
     'Sådan bruger EU og USA data'
     """
-    if not (
+    if is_listing_line(text) or not (
         (is_title_case(text) and _mostly_danish(text, lexicon))
         or single_capital_heading(text, lexicon, names)
     ):
@@ -273,8 +338,12 @@ def sentence_case_heading(
     spans = protected_spans(text)
     out = list(text)
     previous_end = first.end()
-    for match in WORD.finditer(text, first.end()):
+    speaker_end = _speaker_end(text, start, lexicon)
+    matches = [first, *WORD.finditer(text, first.end())]
+    for index, match in enumerate(matches[1:], 1):
         word = match.group(0)
+        if match.end() <= speaker_end:
+            continue  # `Kasper Hjulmand: Vi …`: the name of whoever is quoted
         between = text[previous_end : match.start()]
         previous_end = match.end()
         if not word[0].isupper() or overlaps(match.start(), match.end(), spans):
@@ -289,8 +358,67 @@ def sentence_case_heading(
             word = token.group(0) if token else word
         if keeps_capital(word, lexicon) or (names and names.get(word.lower()) == word):
             continue  # a name, or a word the article capitalises inside its sentences
+        if _name_in_context(text, matches, index, lexicon):
+            continue
         out[match.start()] = word[0].lower()
     return "".join(out)
+
+
+def _name_in_context(
+    text: str, matches: list[re.Match[str]], index: int, lexicon: Lexicon | None
+) -> bool:
+    """A word the dictionary also knows as a name (Løkke, Kim, Vejle), next to another name
+    or after a preposition of place: `Lars Løkke Rasmussen`, `Kim Larsen`, `Brand I Vejle`.
+
+    >>> from pipeline.lexicon import Names
+    >>> lexicon = Lexicon(None, Names({"kim": {"Kim"}, "larsen": {"Larsen"}}, frozenset()))
+    >>> heading = "Kim Larsen Giver Koncert"
+    >>> [_name_in_context(heading, list(WORD.finditer(heading)), i, lexicon) for i in (0, 2)]
+    [True, False]
+    """
+    word = matches[index].group(0)
+    if lexicon is None or len(word) < 3 or word.lower() in TITLE_SMALL_WORDS:
+        return False
+    if word not in lexicon.cased_forms(word.lower()):
+        return False
+
+    def adjacent(other: int) -> str:
+        if not 0 <= other < len(matches):
+            return ""
+        a, b = sorted((matches[other], matches[index]), key=lambda m: m.start())
+        return matches[other].group(0) if text[a.end() : b.start()] == " " else ""
+
+    before, after = adjacent(index - 1), adjacent(index + 1)
+    if before.lower() in _PLACE_PREPOSITIONS:
+        return lexicon.restorable(word)  # a place the dictionary marks as one (Vejle)
+    # A neighbour that is clearly a name: no Danish word in lower case (Larsen, Lars).
+    return any(
+        w[:1].isupper() and not lexicon.is_word(w.lower())
+        and (w in lexicon.cased_forms(w.lower()) or keeps_capital(w, lexicon))
+        for w in (before, after) if w
+    )
+
+
+def _speaker_end(text: str, start: int, lexicon: Lexicon | None) -> int:
+    """End of a speaker's name before a colon (two or three capitalised words, the first a
+    name the lexicon knows) at the start of a heading, else 0.
+
+    >>> from pipeline.lexicon import Names
+    >>> lexicon = Lexicon(None, Names({"kasper": {"Kasper"}}, frozenset()))
+    >>> _speaker_end("Kasper Hjulmand: Vi Skal Vinde", 0, lexicon)
+    15
+    >>> _speaker_end("Nyt Om Skat: Det Stiger", 0, lexicon)
+    0
+    """
+    colon = text.find(":", start)
+    if colon < 0 or lexicon is None:
+        return 0
+    words = text[start:colon].split()
+    if not 2 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+        return 0
+    if not all(w[:1].isupper() for w in words[1:]):
+        return 0
+    return colon if words[0].capitalize() in lexicon.cased_forms(words[0].lower()) else 0
 
 
 _ABBREVIATIONS = frozenset(
@@ -428,6 +556,9 @@ FLAG_REASONS = {
         "Lower-case start after an abbreviation; capitalise it if a new sentence starts here."
     ),
     "casing.capitalised_month": "Months and weekdays are lower case in Danish.",
+    "casing.heading_capital": (
+        "Capital letter inside a heading; lower-case it unless it is a name (a place?)."
+    ),
 }
 
 

@@ -31,7 +31,9 @@ from pipeline.phrases import (
 from pipeline.segment import (
     FINAL_ABBREVIATIONS,
     NON_FINAL_ABBREVIATIONS,
+    SPEECH_VERBS,
     is_dotted_abbreviation,
+    starts_clause,
 )
 from pipeline.spans import changed_spans
 
@@ -149,6 +151,13 @@ def fix_paragraph(
         if paragraph.kind == "heading" and first and rules.enabled("casing.title_case_heading"):
             _record(sentence, "casing.title_case_heading",
                     casing.sentence_case_heading(sentence.text, rules.lexicon, names))
+            doubt = casing.doubtful_heading_span(sentence.text, rules.lexicon, names)
+            if doubt is not None:
+                sentence.add_flag(
+                    STAGE, "casing.heading_capital", *doubt,
+                    FLAG_REASONS["casing.heading_capital"], severity="info",
+                    suggestion=sentence.text[doubt[0]].lower(),
+                )
         if rules.enabled("casing.lexicon"):
             english = [m.span() for f in rules.fragments for m in f.regex.finditer(sentence.text)]
             _record(sentence, "casing.lexicon",
@@ -203,7 +212,15 @@ def _fix_sentence_start(
     pos = casing.first_letter(sentence.text, markers)
     if pos is None or not sentence.text[pos].islower():
         return
-    if index > 0 and _after_abbreviation(paragraph.sentences[index - 1].text, rules.lexicon):
+    if index > 0 and _continues_speech(paragraph.sentences[index - 1].text, sentence.text, pos):
+        return  # `Skal vi gå? spurgte han`: the speech verb goes on with the quoted sentence
+    previous_sentence = paragraph.sentences[index - 1] if index > 0 else None
+    if (
+        previous_sentence is not None
+        and not previous_sentence.original.rstrip().endswith("..")  # `250 kr.. den`
+        and not starts_clause(sentence.text[pos:])  # `250 kr. han kom`
+        and _after_abbreviation(previous_sentence.text, rules.lexicon)
+    ):
         sentence.add_flag(
             STAGE, "casing.after_abbreviation", pos, pos + 1,
             FLAG_REASONS["casing.after_abbreviation"], severity="info",
@@ -225,15 +242,37 @@ ABBREVIATIONS = frozenset(
 )
 
 
+def _continues_speech(previous_text: str, text: str, pos: int) -> bool:
+    """A speech verb after a question, exclamation or closing quote (`»Kom så!« råber han`).
+
+    >>> _continues_speech("Skal vi gå?", "spurgte han.", 0), _continues_speech("Ja!", "vi gik.", 0)
+    (True, False)
+    """
+    end = previous_text.rstrip()
+    if not (end.endswith(("?", "!")) or end[-1:] in "»«”’\"“"):
+        return False
+    word = text[pos:].split(maxsplit=1)[0].strip(",.;:!?") if text[pos:].strip() else ""
+    return word in SPEECH_VERBS
+
+
+# Abbreviations that are also Danish words (`min`, `nord`): after a word they end a sentence
+# when the dictionary knows them; after a number they are units (`10 min.`).
+_WORD_ABBREVIATIONS = frozenset("mobil nord syd øst vest tab".split())
+
+
 def _after_abbreviation(previous_text: str, lexicon: Lexicon) -> bool:
     """The previous 'sentence' ends in an abbreviation, so this may be no sentence start."""
-    if not previous_text.endswith("."):
-        return False
+    if not previous_text.endswith(".") or previous_text.endswith(".."):
+        return False  # `250 kr.. den`: a doubled full stop ends the sentence
     match = _LAST_WORD.search(previous_text)
     word = match.group(1).rstrip(".").lstrip("(»«\"'“„") if match else ""
     bare = word.lower()
     if word.isupper():
         return False  # an acronym (UTC, SSH) ends a sentence like any word
+    if bare in _WORD_ABBREVIATIONS and lexicon.is_word(bare):
+        before = previous_text[: match.start()].split() if match else []
+        if not (before and before[-1][:1].isdigit()):
+            return False
     dotted = is_dotted_abbreviation(bare)  # `m.fl.`, `p.a.`
     if (
         bare in NON_FINAL_ABBREVIATIONS or bare in FINAL_ABBREVIATIONS or bare in ABBREVIATIONS

@@ -17,9 +17,13 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.document import Article, Paragraph, Sentence
 from pipeline.spans import Span, changed_spans
+
+if TYPE_CHECKING:
+    from pipeline.lexicon import Lexicon
 
 STAGE = "normalize"
 
@@ -55,6 +59,82 @@ def fix_mojibake(text: str) -> str:
     import ftfy
 
     return ftfy.fix_encoding(text)
+
+
+_TOKEN = re.compile(r"\S+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def fix_mojibake_words(text: str, knows: Callable[[str], bool] | None = None) -> str:
+    """Repaired single garbled words in otherwise correct text (pÃ¥ → på).
+
+    ftfy leaves a sentence alone when it already holds a correct ø; here each word is decoded
+    again on its own, and kept only when every word in the result is known Danish (the Hunspell
+    lexicon, ``knows``). A garbled letter standing alone (`"Ã¥"` in a text about encodings) is
+    left as written.
+
+    >>> known = {"på", "det", "byrådet"}.__contains__
+    >>> fix_mojibake_words("Se pÃ¥ det i København. ByrÃ¥det mødes.", lambda w: w.lower() in
+    ...     {"på", "byrådet"})
+    'Se på det i København. Byrådet mødes.'
+    >>> fix_mojibake_words("Tegnet å bliver til Ã¥ i Latin-1.", known)
+    'Tegnet å bliver til Ã¥ i Latin-1.'
+    """
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    knows = knows or _knows_word
+
+    def repair(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if not _MOJIBAKE_HINT.search(token):
+            return token
+        fixed = _MOJIBAKE_SEQUENCE.sub(lambda m: _redecode(m.group(0)) or m.group(0), token)
+        if fixed == token:
+            return token
+        words = _LETTERS.findall(fixed)
+        if not words or max(len(w) for w in words) < 2:
+            return token
+        return fixed if all(knows(w) for w in words if not w.isascii() or len(w) > 1) else token
+
+    return _TOKEN.sub(repair, text)
+
+
+# One character of UTF-8 read as Windows-1252: a lead character and one or two continuation
+# characters (as in :data:`_MOJIBAKE_HINT`).
+_CONTINUATION = _MOJIBAKE_HINT.pattern[_MOJIBAKE_HINT.pattern.index("]") + 1 :]
+_MOJIBAKE_SEQUENCE = re.compile(
+    f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+)
+
+
+def _redecode(token: str) -> str | None:
+    """``token`` encoded as Windows-1252 (Latin-1 where that fails) and decoded as UTF-8."""
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return token.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            continue
+    return None
+
+
+def _knows_word(word: str) -> bool:
+    """Whether the project's lexicon (Hunspell plus ``data/names.txt``) knows ``word``;
+    loaded on first use."""
+    return _default_lexicon().knows(word)
+
+
+_LEXICON: list[Lexicon] = []
+
+
+def _default_lexicon() -> Lexicon:
+    if not _LEXICON:
+        from pathlib import Path
+
+        from pipeline.lexicon import load_lexicon
+
+        names = Path(__file__).resolve().parent.parent / "data" / "names.txt"
+        _LEXICON.append(load_lexicon(names))
+    return _LEXICON[0]
 
 
 # Entities that would form markup if unescaped are left as written: the text may end up in a
@@ -160,24 +240,52 @@ def compose_unicode(text: str) -> str:
 _APOSTROPHE_LIKE = "'‘’`´′"
 # Clitics after an apostrophe: English (Domino's, don't, we'll) and Danish (USA's, 90'erne, cd'er).
 _SPACED_APOSTROPHE = re.compile(
-    rf"(?<=[^\W_])(?:\s*[{_APOSTROPHE_LIKE}]\s+|\s+[{_APOSTROPHE_LIKE}]\s*|[‘’`´′])"
+    rf"(?<=[^\W_])(?:\s*([{_APOSTROPHE_LIKE}])\s+|\s+([{_APOSTROPHE_LIKE}])\s*|([‘`´′]))"
     r"(?=(?:s|t|d|m|ll|re|ve|erne|er|ere|ernes|ers|ens|en|et)\b)"
 )
+# The genitive of a name ending in s, x or z is an apostrophe alone: `Jens ’ datter`.
+_SPACED_GENITIVE = re.compile(r"\b([A-ZÆØÅ][^\W\d_]*[sxzSXZ]) +([’']) +(?=[^\W\d_])")
+# Spoken forms clipped with an apostrophe: `ku’`, `ha’`, `ska’`, `li’ som`, `sgu’`.
+_SPACED_CLIPPED = re.compile(
+    r"\b((?i:ku|ka|ha|ska|sku|li|sgu|bli|gi|ta|la|vær|hva|sæt|vil|ik)) +([’'])"
+    r"(?=[\s,.;:!?«»”]|$)"
+)
+# A name with an apostrophe inside: `d ’ Artagnan`, `O ’ Brien`.
+_SPACED_INNER = re.compile(r"\b([dDlL]|O)(?: ([’']) ?|([’']) )(?=[A-ZÆØÅ])")
+
+
+_APOSTROPHE_TRIGGER = re.compile(f"[{_APOSTROPHE_LIKE}]")
 
 
 def join_apostrophes(text: str) -> str:
-    """Joined a broken or curly apostrophe to its word (Domino ‘ s → Domino's).
+    """Joined a broken or curly apostrophe to its word (Domino ‘ s → Domino's, ku ’ → ku’).
 
-    Quotation marks that only look like apostrophes are left alone.
+    Also genitives of names (Jens ’ datter → Jens’ datter) and names with an apostrophe
+    inside (d ’ Artagnan → d’Artagnan). A typographic apostrophe (’) is kept; other marks
+    used as one become '. Quotation marks that only look like apostrophes are left alone.
 
     >>> join_apostrophes("Domino ‘ s Facebook og Domino’s pizza i 90 ’erne")
-    "Domino's Facebook og Domino's pizza i 90'erne"
-    >>> join_apostrophes("en ‘trend’ som ‘ sjovt ’")
-    'en ‘trend’ som ‘ sjovt ’'
+    "Domino's Facebook og Domino’s pizza i 90’erne"
+    >>> join_apostrophes("Jens ’ datter ku ’ li ’ som d ’ Artagnan, Linux ’ kerne")
+    'Jens’ datter ku’ li’ som d’Artagnan, Linux’ kerne'
+    >>> join_apostrophes("en ‘trend’ som ‘ sjovt ’ og Mars’ chef")
+    'en ‘trend’ som ‘ sjovt ’ og Mars’ chef'
     """
     if not any(c in text for c in _APOSTROPHE_LIKE):
         return text
-    return _SPACED_APOSTROPHE.sub("'", text)
+
+    def clitic(match: re.Match[str]) -> str:
+        mark = match.group(1) or match.group(2) or match.group(3)
+        return "’" if mark == "’" else "'"
+
+    text = _SPACED_APOSTROPHE.sub(clitic, text)
+    # The other forms all have a space before the apostrophe (`d’ Artagnan` only after it).
+    if " ’" in text or " '" in text:
+        text = _SPACED_GENITIVE.sub(r"\1\2 ", text)
+        text = _SPACED_CLIPPED.sub(r"\1\2", text)
+    elif "’ " not in text and "' " not in text:
+        return text
+    return _SPACED_INNER.sub(lambda m: m.group(1) + (m.group(2) or m.group(3)), text)
 
 
 # No-break spaces, en/em/thin/hair spaces, ideographic space, tabs, and line breaks inside a
@@ -230,19 +338,34 @@ _FUNCTION_WORDS = frozenset(
     hvis hvor hvordan hvorfor hvornår ikke ind ingen jeg kan kun man med men mens mere mig min
     mod måske ned nej nok nu når og også om op os over på sig sin sine skal som så til uden
     under ud var ved vi vil være år året årene sådan selv senere igen altså især fx
+    samme heraf hvoraf helst nemlig cirka siden derfor blot primært typisk ligesom plus
+    minus hvilket ellers næsten altid aldrig stadig selvom dvs mindst højst over knap
     """.split()
+)
+# After a bare number a spaced dash is a clause dash (`i uge 42 – altså om fjorten dage`),
+# unless the word after it is one that forms compounds with numbers (`50 – årige`,
+# `1990 – tallet`, `3 – værelses`).
+_NUMBER_COMPOUND_TAIL = re.compile(
+    r"(?:årig|årige|åriges|års|årsdag|årsdagen|tal|tallet|tallets|tals|erne|ernes|dages|"
+    r"timers|ugers|måneders|mands|kroners|procents|gruppen|gruppens|meter|meters|grader|"
+    r"graders|værelses|sæders|dørs|cylindret|siders|punkts|cifret|cifrede|minutters|"
+    r"sekunders|kilometer|km|kg|gram|liter|watt|tommer|tommers|del|delt|dobbelt|fold|"
+    r"klasse|klasses|kamp|kampe|ordning|ordningen|regel|reglen)$"
 )
 
 
 def join_compound_dashes(text: str) -> str:
     """Joined a compound split by a spaced dash (80% – gruppen → 80%-gruppen).
 
-    Ranges (2010 – 2020) and clause dashes (kl. 10 – det var sent) are left alone.
+    Ranges (2010 – 2020) and clause dashes (kl. 10 – det var sent) are left alone: after a
+    bare number only a word that forms compounds with numbers is joined.
 
-    >>> join_compound_dashes("i 80% – gruppen og EU – landene")
-    'i 80%-gruppen og EU-landene'
+    >>> join_compound_dashes("i 80% – gruppen og EU – landene, 50 – årige og 1990 – tallet")
+    'i 80%-gruppen og EU-landene, 50-årige og 1990-tallet'
     >>> join_compound_dashes("fra 2010 – 2020 og kl. 10 – det var sent")
     'fra 2010 – 2020 og kl. 10 – det var sent'
+    >>> join_compound_dashes("i uge 42 - altså om fjorten dage - og 2 ting – tid og penge")
+    'i uge 42 - altså om fjorten dage - og 2 ting – tid og penge'
     """
     if "-" not in text and "–" not in text and "—" not in text:
         return text
@@ -251,12 +374,74 @@ def join_compound_dashes(text: str) -> str:
         left, word = match.group(1), match.group(2)
         if word in _FUNCTION_WORDS:
             return match.group(0)
+        if left.isdigit() and not _NUMBER_COMPOUND_TAIL.search(word):
+            return match.group(0)  # a clause dash after a number
         return f"{left}-{word}"
 
     return _COMPOUND_DASH.sub(join, text)
 
 
-_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]|[,;'’«»”“]) -{1,2} (?=[^\W\d_]|[»«“„\"‘])")
+# Abbreviations written with a space inside, and the joined form.
+_SPACED_ABBREVIATIONS = {
+    "bl. a.": "bl.a.", "f. eks.": "f.eks.", "m. fl.": "m.fl.", "m. m.": "m.m.",
+    "o. l.": "o.l.", "p. g. a.": "p.g.a.", "t. o. m.": "t.o.m.", "i. f. t.": "i.f.t.",
+}
+_SPACED_ABBREVIATION = re.compile(
+    r"\b(?:" + "|".join(re.escape(k)[:-2] for k in _SPACED_ABBREVIATIONS) + r")\.",
+    re.IGNORECASE,
+)
+# A doubled full stop after an abbreviation (`250 kr.. Den`) at a sentence end.
+_DOUBLED_PERIOD = re.compile(r"(?<=[^\W\d_])\.\.(?=[\s»«”’\")]|$)")
+# What a spaced abbreviation needs (a literal start keeps the search fast).
+_SPACED_PROBE = re.compile(r"\. [^\W\d_]{1,3}\.")
+
+
+def _abbreviation_trigger(text: str) -> bool:
+    """Whether :func:`fix_abbreviation_periods` may have work: two full stops (not three)
+    after a short word, or a spaced abbreviation."""
+    index = text.find("..")
+    while index >= 0:
+        start = index
+        while start > 0 and start > index - 6 and text[start - 1].isalpha():
+            start -= 1
+        if 0 < index - start <= 5 and text[index + 2 : index + 3] != ".":
+            return True
+        index = text.find("..", index + 2)
+    return ". " in text and _SPACED_PROBE.search(text) is not None
+
+
+def fix_abbreviation_periods(text: str) -> str:
+    """Joined a spaced abbreviation (bl. a. → bl.a.) and undoubled its full stop (kr.. → kr.).
+
+    A doubled full stop is made one only after an abbreviation at the end of a sentence.
+
+    >>> fix_abbreviation_periods("Han så bl. a. Peter. Det koster 250 kr..")
+    'Han så bl.a. Peter. Det koster 250 kr.'
+    >>> fix_abbreviation_periods("Vent lige.. og så... Han sagde bl.a. ja")
+    'Vent lige.. og så... Han sagde bl.a. ja'
+    """
+    if ". " in text and _SPACED_PROBE.search(text):
+        text = _SPACED_ABBREVIATION.sub(
+            lambda m: _SPACED_ABBREVIATIONS.get(m.group(0).lower(), m.group(0))
+            if m.group(0).islower() else m.group(0).replace(" ", ""), text
+        )
+    if ".." not in text:
+        return text
+    from pipeline.segment import is_abbreviation
+
+    return _DOUBLED_PERIOD.sub(
+        lambda m: "." if is_abbreviation(_word_before(text, m.start())) else m.group(0), text
+    )
+
+
+def _word_before(text: str, end: int) -> str:
+    start = end
+    while start > 0 and end - start < 12 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end].lstrip("(»«\"'“„").lower()
+
+
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W_]|[,;'’«»”“]) -{1,2} (?=[^\W\d_]|[»«“„\"‘])")
 
 
 def use_en_dash_between_clauses(text: str) -> str:
@@ -264,8 +449,8 @@ def use_en_dash_between_clauses(text: str) -> str:
 
     >>> use_en_dash_between_clauses("vækst - men reelt kundefokus -- skal drives")
     'vækst – men reelt kundefokus – skal drives'
-    >>> use_en_dash_between_clauses("side 3 - 5 og 2-3 dage")
-    'side 3 - 5 og 2-3 dage'
+    >>> use_en_dash_between_clauses("side 3 - 5 og 2-3 dage, i uge 42 - altså snart")
+    'side 3 - 5 og 2-3 dage, i uge 42 – altså snart'
     """
     if " -" not in text:
         return text
@@ -397,6 +582,9 @@ def detect_quote_style(texts: list[str]) -> str:
     for text in texts:
         if not _ANY_QUOTE.search(text):
             continue
+        # A spaced apostrophe (`Jens ’ datter`) is no quotation mark.
+        if " ’ " in text or " ' " in text:
+            text = join_apostrophes(text)
         for opener in find_quote_pairs(text, probe).outer_openers:
             style = _STYLE_OF_OPENER[opener]
             counts[style] = counts.get(style, 0) + 1
@@ -431,6 +619,9 @@ class Rule:
     rule_id: str
     function: Callable[..., str]
     level: str  # "sentence" or "paragraph"
+    # A quick test that the rule may have work in a sentence (None: always run it). It only
+    # saves calls: the rule itself is a no-op where the test is false.
+    trigger: Callable[[str], object] | None = None
 
     @property
     def reason(self) -> str:
@@ -441,17 +632,22 @@ class Rule:
 # Order matters: encoding repair first (it can produce quotes and spaces), quotes before the
 # spacing rules that look at them.
 RULE_ORDER: list[Rule] = [
-    Rule("fix_mojibake", fix_mojibake, "sentence"),
-    Rule("unescape_html_entities", unescape_html_entities, "sentence"),
-    Rule("remove_control_characters", remove_control_characters, "sentence"),
-    Rule("remove_invisible_characters", remove_invisible_characters, "sentence"),
-    Rule("fix_character_width", fix_character_width, "sentence"),
-    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence"),
-    Rule("compose_unicode", compose_unicode, "sentence"),
-    Rule("join_apostrophes", join_apostrophes, "sentence"),
+    Rule("fix_mojibake", fix_mojibake, "sentence", _MOJIBAKE_HINT.search),
+    Rule("fix_mojibake_words", fix_mojibake_words, "sentence", _MOJIBAKE_HINT.search),
+    Rule("unescape_html_entities", unescape_html_entities, "sentence", _ENTITY.search),
+    Rule("remove_control_characters", remove_control_characters, "sentence", _CONTROL.search),
+    Rule(
+        "remove_invisible_characters", remove_invisible_characters, "sentence",
+        _INVISIBLE.search,
+    ),
+    Rule("fix_character_width", fix_character_width, "sentence", _WIDE.search),
+    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence", _LIGATURE.search),
+    Rule("compose_unicode", compose_unicode, "sentence", lambda text: not text.isascii()),
+    Rule("join_apostrophes", join_apostrophes, "sentence", _APOSTROPHE_TRIGGER.search),
     Rule("pair_quotes", pair_quotes, "paragraph"),
     Rule("normalize_spaces", normalize_spaces, "sentence"),
     Rule("remove_space_before_punctuation", remove_space_before_punctuation, "sentence"),
+    Rule("fix_abbreviation_periods", fix_abbreviation_periods, "sentence", _abbreviation_trigger),
     Rule("join_compound_dashes", join_compound_dashes, "sentence"),
     Rule("use_en_dash_between_clauses", use_en_dash_between_clauses, "sentence"),
 ]
@@ -498,8 +694,10 @@ def normalize_text(text: str, config: NormalizeConfig | None = None) -> str:
 
 def apply_sentence_rule(sentence: Sentence, rule: Rule, *args: object) -> int:
     """Apply a ``str -> str`` rule to a sentence, recording one edit per changed span."""
-    spans = changed_spans(sentence.text, rule.function(sentence.text, *args))
-    return record_spans(sentence, rule, spans)
+    after = rule.function(sentence.text, *args)
+    if after == sentence.text:
+        return 0  # most rules change nothing in most sentences
+    return record_spans(sentence, rule, changed_spans(sentence.text, after))
 
 
 def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str = STAGE) -> int:
@@ -528,6 +726,7 @@ def could_change(text: str) -> bool:
     return bool(
         _TRIGGER_CHARS.search(text)
         or _TRIGGER_SPACES.search(text)
+        or _abbreviation_trigger(text)
         or text.startswith(" ")
         or text.endswith(" ")
         or _MOJIBAKE_HINT.search(text)
@@ -554,8 +753,10 @@ def normalize_paragraph(
         before = [len(s.edits) for s in paragraph.sentences]
         for rule in config.enabled():
             if rule.level == "sentence":
+                trigger = rule.trigger
                 for sentence in dirty:
-                    apply_sentence_rule(sentence, rule)
+                    if trigger is None or trigger(sentence.text):
+                        apply_sentence_rule(sentence, rule)
             else:
                 _apply_quote_rule(paragraph, rule, style)
         dirty = [

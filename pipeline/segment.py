@@ -36,6 +36,7 @@ NON_FINAL_ABBREVIATIONS = frozenset(
     f.eks fx bl.a dvs ca jf jvf kl nr tlf stk hr fr frk fru dr prof pga p.g.a iflg ift
     i.f.t evt mht m.h.t vedr inkl ekskl excl incl bla gl sml vs mr mrs ms st sct
     ang dl cf e.g i.e ht afd adm dir mag cand stud bach ph.d phd p.t pt
+    eks kgl cyl str hhv fhv fmd ifm iht vha tidl skt sdr spsk tsk d.v.s t.o.m pr
     """.split()
 )
 # Abbreviations that often end a sentence; a break after them needs a capital letter next.
@@ -43,6 +44,7 @@ FINAL_ABBREVIATIONS = frozenset(
     """
     osv etc mv m.v mm m.m o.l ol m.fl mfl pct kr mio mia mill kg km cm ml l
     årh e.kr f.kr inc ltd co corp a.s jr sr maks max
+    tirs ons tors fre lør søn kvm mdr md
     """.split()
 )
 MONTHS = frozenset(
@@ -58,7 +60,7 @@ SENTENCE_STARTERS = frozenset(
     vi jeg du han hun de den det der dette disse man men og så hvis når efter for i på med
     som hvad hvor hvordan hvorfor mange alle nogle flere ingen hver her nu da også samtidig
     desuden derfor dermed endelig først til vores deres hans hendes min mit mine dit din
-    siden senere dog derefter herefter imidlertid ifølge blandt selvom
+    siden senere dog derefter herefter imidlertid ifølge blandt selvom sådan
     """.split()
 )
 # Sentence starters that cannot follow an ordinal at all (`den 2. største`, `1. og 2. klasse`,
@@ -71,6 +73,56 @@ NOT_AFTER_ORDINAL = frozenset(
     hendes
     """.split()
 )
+# Sentence starters that never go on with a sentence after an abbreviation such as `kr.`,
+# `pct.` or `osv.` (`den`, `det`, `de` can: `100 kr. den første måned`).
+STRONG_SENTENCE_STARTERS = frozenset(
+    "vi jeg du han hun man derfor desuden dermed endelig samtidig imidlertid herefter".split()
+)
+# Finite verbs that make `det`, `den` or `de` after an amount a sentence start
+# (`… 250 kr. det er billigt`), where `100 kr. det første år` goes on (`der` may start a
+# relative clause: `10 pct. der stemmer`).
+_FINITE_VERBS = frozenset(
+    """
+    er var har havde kan kunne vil ville skal skulle bliver blev gør gjorde får fik må
+    måtte betyder betød viser viste kommer kom går gik ligger lå står stod
+    """.split()
+)
+
+
+# A definite noun cannot go on after an amount, except the ones that say "per" (`25 kr.
+# timen`); words with these endings that are no definite nouns are listed too.
+_DEFINITE_NOUN_ENDINGS = ("en", "et", "erne")
+_NOT_DEFINITE_NOUNS = frozenset(
+    """
+    timen dagen døgnet ugen måneden året stykket gangen kiloet literen personen natten
+    siden inden sammen tilsammen allerede hjemmet bagefter senere nogen ingen
+    """.split()
+)
+
+
+def starts_clause(text: str) -> bool:
+    """``text`` starts with words that cannot go on with a sentence after an amount or an
+    abbreviation such as `kr.` or `osv.`: a personal pronoun, or `det`/`den`/`de` and a
+    finite verb.
+
+    >>> starts_clause("han betalte"), starts_clause("det er billigt"), starts_clause("den første")
+    (True, True, False)
+    >>> starts_clause("forhandlerne venter"), starts_clause("timen"), starts_clause("siden maj")
+    (True, False, False)
+    """
+    words = text.lower().split(maxsplit=2)
+    first = words[0].strip(",.;:") if words else ""
+    if first in STRONG_SENTENCE_STARTERS:
+        return True
+    if (
+        len(first) >= 6 and first.isalpha() and first.endswith(_DEFINITE_NOUN_ENDINGS)
+        and first not in _NOT_DEFINITE_NOUNS
+    ):
+        return True  # `… 289.900 kr. forhandlerne venter …`: a definite noun starts a clause
+    return (
+        first in ("det", "den", "de") and len(words) > 1
+        and words[1].strip(",.;:") in _FINITE_VERBS
+    )
 # Words that make a number an ordinal: `den 2000. kunde`, `for 1000. gang`, `nr. 1500.`.
 ORDINAL_CONTEXT = frozenset(
     "den det de hver hvert sin sit sine hans hendes deres dens dets vores jeres nr for".split()
@@ -80,6 +132,46 @@ ORDINAL_CONTEXT = frozenset(
 _DEFINITE_ENDINGS = ("ningen", "elsen", "heden", "skabet")
 # Top-level domains: `irc.gnome.org.` ends a sentence, it is no dotted abbreviation.
 _DOMAINS = frozenset("dk com org net eu de se no io uk info nu biz gov edu fi fo gl is".split())
+
+# Verbs of saying and thinking: after `?`, `!` or a closing quote, a lower-case one goes on
+# with the same sentence (`»Kom så!« råber træneren`, `Skal vi gå? spurgte han`).
+SPEECH_VERBS = frozenset(
+    """
+    siger sagde sagt spørger spurgte svarer svarede råber råbte råbt skriger skreg hvisker
+    hviskede mumler mumlede udbryder udbrød fortæller fortalte forklarer forklarede
+    tilføjer tilføjede understreger understregede fastslår fastslog erkender erkendte
+    forsikrer forsikrede tænker tænkte lyder lød griner grinede smiler smilede sukker
+    sukkede skriver skrev indrømmer indrømmede konstaterer konstaterede pointerer
+    pointerede vurderer vurderede mener mente uddyber uddybede bekræfter bekræftede
+    bemærker bemærkede påpeger påpegede beretter berettede siges hvæser hvæsede brøler
+    brølede kalder kaldte lyder lød fortsætter fortsatte afbryder afbrød gentager gentog
+    spørges svares råbes jubler jublede stønner stønnede græder græd snerrer snerrede
+    oplyser oplyste meddeler meddelte erklærer erklærede opfordrer opfordrede advarer
+    advarede medgiver medgav nævner nævnte fremhæver fremhævede argumenterer argumenterede
+    beklager beklagede lover lovede håber håbede raser rasede protesterer protesterede
+    undrer undrede insisterer insisterede hedder hed står stod konkluderer konkluderede
+    """.split()
+)
+# Abbreviations sometimes written with a space inside (`bl. a.`): the spaced form is one
+# abbreviation, never a sentence end.
+_SPACED_ABBREVIATION = re.compile(
+    r"\b(?:bl\. a|f\. eks|m\. fl|m\. m|o\. l|p\. g\. a|t\. o\. m|d\. v\. s|i\. f\. t)\.",
+    re.IGNORECASE,
+)
+
+
+def _in_spaced_abbreviation(text: str, pos: int) -> bool:
+    """The full stop at ``pos`` belongs to a spaced abbreviation (`bl. a.`).
+
+    >>> _in_spaced_abbreviation("Han så bl. a. Peter.", 9), _in_spaced_abbreviation("bl. a.", 5)
+    (True, True)
+    """
+    if "." not in text[max(0, pos - 5) : pos] and "." not in text[pos + 1 : pos + 6]:
+        return False  # every spaced abbreviation has full stops at most five apart
+    return any(
+        m.start() <= pos < m.end()
+        for m in _SPACED_ABBREVIATION.finditer(text, max(0, pos - 12), pos + 12)
+    )
 
 # Abbreviated months (`sept.`) may go on in lower case; a full month name (`september.`)
 # ends its sentence like any word.
@@ -137,15 +229,40 @@ class DanishSplitter:
         starts_upper = first.isupper()
         starts_lower = first.islower()
         starts_digit = first.isdigit()
+        speech = starts_lower and (closers or punct[-1] in "!?") and (
+            _next_word(nxt).lower().strip(",.;:!?") in SPEECH_VERBS
+        )
         if punct in ("!", "?", "?!", "!?") or set(punct) <= {"!", "?"}:
-            # »Hvad nu?« spurgte han: reported speech continues after the closing quote.
-            return not (closers and starts_lower)
+            # »Hvad nu?« spurgte han, Skal vi gå? spurgte han: reported speech goes on after
+            # the question; after a closing quote only a verb can follow (»Nej!« skreg hun).
+            if speech:
+                return False
+            if closers and starts_lower:
+                # `»Stop!« hun greb ham`: a pronoun after the quote starts a sentence.
+                quoted = any(c not in ")]" for c in closers)
+                return quoted and _next_word(nxt).lower() in STRONG_SENTENCE_STARTERS
+            return True
+        if punct == ".." and starts_lower | starts_upper:
+            # `250 kr.. Den`: an abbreviation's full stop and the sentence's, typed twice.
+            bare = _bare_word(text, start, match.start())
+            return _is_abbreviation(bare) or starts_upper
         if punct == "…" or len(punct) >= 2:
             # An ellipsis ends a sentence only before a capital letter.
             return starts_upper
         # A single full stop.
+        if speech and closers:
+            return False  # »Det er for sent.« svarede hun
+        if _in_spaced_abbreviation(text, match.start()):
+            return False  # `bl. a.`, `f. eks.`
         if starts_lower and match.start() > start and text[match.start() - 1].isspace():
-            return False  # a full stop standing alone (`begynder med . som navn`)
+            # A full stop standing alone: `… byen . derfor kom …` is a sentence end typed with
+            # a space; a word that cannot end a sentence before it means no sentence end
+            # (`begynder med . som navn`).
+            end = match.start()
+            while end > max(start, match.start() - 40) and text[end - 1].isspace():
+                end -= 1
+            word_before = _bare_word(text, start, end)
+            return any(c.isalnum() for c in word_before) and word_before not in _NOT_FINAL_WORDS
         word_match = _WORD_BEFORE.search(text, start, match.start())
         word = word_match.group(1) if word_match else ""
         bare = word.lstrip(_OPENERS).lower()
@@ -160,14 +277,23 @@ class DanishSplitter:
             prefix = text[start : word_match.start()].rstrip() if word_match else ""
             before = _WORD_BEFORE.search(prefix)
             previous = before.group(1).lower().strip(",;:()") if before else ""
+            if previous in ("kl.", "kl") and starts_lower:
+                return _next_word(nxt).lower().strip(",.;:") not in MONTHS  # `kl. 12. løn …`
             if _is_year(bare) and starts_lower and previous not in ORDINAL_CONTEXT:
                 # `… er fra 2016. mærkestrukturen i Exif …`: a year ends the sentence.
                 return _next_word(nxt).lower().strip(",.;:") not in MONTHS
             return self._break_after_number(bare, nxt, starts_upper)
+        if "-" in bare and bare.rsplit("-", 1)[-1] in NON_FINAL_ABBREVIATIONS:
+            return False  # `6-cyl.`: a compound ending in an abbreviation
+        if "-" in bare and bare.rsplit("-", 1)[-1] in FINAL_ABBREVIATIONS:
+            return starts_upper  # `tirs.-søn.`
         if bare in NON_FINAL_ABBREVIATIONS or _is_initials(word):
             return False
         if bare in FINAL_ABBREVIATIONS or bare in MONTH_ABBREVIATIONS:
-            return starts_upper and not _next_word(nxt).lower().isdigit()
+            # `… koster 250 kr. han …`: a pronoun cannot go on after an amount.
+            if starts_lower:
+                return not closers and starts_clause(nxt)
+            return not _next_word(nxt).lower().isdigit()
         if is_dotted_abbreviation(bare):
             # A dotted abbreviation not in the lists (`m.fl.`, `p.a.`): break only before a
             # capital letter.
@@ -191,8 +317,36 @@ class DanishSplitter:
         )
 
 
+# Words that cannot end a sentence (prepositions, articles, conjunctions): a lone full stop
+# after one of them is no sentence end.
+_NOT_FINAL_WORDS = frozenset(
+    """
+    med af i på til fra for om ved en et den det de og eller som at der hvis når men mod
+    """.split()
+)
+
+
+def _bare_word(text: str, start: int, end: int) -> str:
+    """The lower-case word before ``end`` (``text[start:end]`` only), without opening marks
+    and without the full stops at its end."""
+    begin = end
+    while begin > max(start, end - 40) and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:end].lstrip(_OPENERS).rstrip(".").lower()
+
+
 def _is_year(number: str) -> bool:
     return len(number) == 4 and 1000 <= int(number) <= 2199
+
+
+def is_abbreviation(bare: str) -> bool:
+    """A known Danish abbreviation, or a dotted one (`m.fl`), given in lower case without its
+    last full stop.
+
+    >>> is_abbreviation("kr"), is_abbreviation("m.fl"), is_abbreviation("byen")
+    (True, True, False)
+    """
+    return _is_abbreviation(bare)
 
 
 def _is_abbreviation(bare: str) -> bool:
@@ -217,7 +371,8 @@ def is_dotted_abbreviation(bare: str) -> bool:
 
 
 def _next_word(text: str) -> str:
-    return text.split(maxsplit=1)[0] if text.split() else ""
+    parts = text.split(maxsplit=1)
+    return parts[0] if parts else ""
 
 
 def _looks_like_sentence_start(text: str) -> bool:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Article
+from pipeline.lexicon import find_dictionary
 from pipeline.normalize import RULES, NormalizeConfig, normalize_article, normalize_text
 from pipeline.segment import segment_text
 
@@ -24,6 +25,8 @@ def normalized(text: str, config: NormalizeConfig | None = None) -> Article:
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["label"] for c in GOLDEN])
 def test_golden_case(case: dict) -> None:
+    if case.get("needs") == "dict" and find_dictionary() is None:
+        pytest.skip("needs the Danish Hunspell dictionary (hunspell-da)")
     # Cases convert to the guillemets house style unless they say otherwise.
     config = NormalizeConfig(quote_style=case.get("style", "guillemets"))
     article = normalized(case["input"], config)
