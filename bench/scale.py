@@ -11,7 +11,8 @@ Usage: ``python bench/scale.py [--quick] [--articles N] [--rounds R]``  (last li
    ``cluster_close_s``, printed apart); its workers' start-up stays in. Every mode's outputs
    are checked to be the same bytes.
 2. **Driver memory**: peak RSS of the driver process alone (``RUSAGE_SELF`` at its exit) for
-   N/4, N/2 and N articles with ``--jobs 2``.
+   N/4, N/2 and N articles with ``--jobs 1`` (the same mode at every size: with ``--jobs 2``
+   a small run is cleaned in the driver, a large one in workers).
 3. **Translation-bound**: the random-weight opus-mt-da-en architecture (``_marian_random``,
    CTranslate2, forced decode lengths as in ``bench/translate.py``), S sentences through
    daen's ``Translator`` here, then through the same ``Translator`` whose model calls go to
@@ -137,7 +138,7 @@ def memory_growth(args: argparse.Namespace) -> list[dict[str, Any]]:
         folder = WORK / f"in-{count}"
         if not folder.exists():
             generate(folder, count, seed=1)
-        run = daen_run(folder, WORK / "out-memory", "jobs2")
+        run = daen_run(folder, WORK / "out-memory", "jobs1")
         rows.append({"articles": count, "peak_rss_mib": run["peak_rss_mib"],
                      "wall_s": round(run["wall_s"], 2)})
     return rows
@@ -263,7 +264,7 @@ def main() -> None:
     print(f"  CPU seconds: jobs1 {idle['jobs1_cpu_s']:.1f} (driver); jobs2 driver "
           f"{idle['jobs2_driver_cpu_s']:.1f} + workers {idle['jobs2_workers_cpu_s']:.1f}; on an "
           f"idle 2-core machine that would make jobs2 {idle['ratio_jobs2_vs_jobs1']:.2f}x jobs1")
-    print("driver peak RSS with --jobs 2 as the article count grows:")
+    print("driver peak RSS with --jobs 1 as the article count grows:")
     for row in memory:
         print(f"  {row['articles']:>6} articles  {row['peak_rss_mib']:7.1f} MiB")
     slope = (memory[-1]["peak_rss_mib"] - memory[0]["peak_rss_mib"]) / max(
