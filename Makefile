@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.torch
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e ".[fast,qa,dev]"
+	$(BIN)/pip install -q -e ".[fast,qa,cluster,dev]"
 	touch $@
 
 setup: $(VENV)/.installed system-packages

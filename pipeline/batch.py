@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -64,6 +64,8 @@ from pipeline.stages import Stages
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from pipeline.cluster import RaySession
+    from pipeline.parallel import Cleaned
     from pipeline.render import TranslationNote
     from pipeline.translate import TextTranslator
 
@@ -176,13 +178,19 @@ def run_batch(
     run = _BatchRun(input_dir, output_dir, settings or Settings(), reporter or NullReporter())
     with run.timed("discover_s"):
         run.plan()
-    with run.timed("load_translator_s"):
-        run.prepare_translator(translator, translator_factory)
-    run.keep_unchanged()
-    with run.timed("cleanup_s"):
-        run.clean()
-    run.translate_and_write()
-    run.close_translator()
+    with run.timed("cluster_join_s"):
+        run.join_cluster()
+    try:
+        with run.timed("load_translator_s"):
+            run.prepare_translator(translator, translator_factory)
+        run.keep_unchanged()
+        with run.timed("cleanup_s"):
+            run.clean()
+        run.translate_and_write()
+        run.close_translator()
+    finally:
+        with run.timed("cluster_close_s"):
+            run.close_cluster()
     return run.finish()
 
 
@@ -222,6 +230,7 @@ class _BatchRun:
         self.owns_translator = False
         self.identity: dict[str, str] | None = None
         self.translation_error: str | None = None
+        self.cluster: RaySession | None = None  # joined when there is work and ``ray`` is set
 
     @contextmanager
     def timed(self, name: str) -> Iterator[None]:
@@ -315,10 +324,30 @@ class _BatchRun:
         self, factory: TranslatorFactory | None
     ) -> TextTranslator | None:
         try:
+            if factory is None and self.cluster is not None:
+                from pipeline.cluster import load_ray_translator
+
+                return load_ray_translator(self.cluster, self.settings.translator)
             return (factory or partial(load_model_translator, warn=self.warn))(self.settings)
         except DaenError as error:
             self.translation_error = str(error)
             return None
+
+    def join_cluster(self) -> None:
+        """With ``ray`` set: join the cluster, only when there is work. Without Ray installed,
+        or with a cluster that cannot be reached, a DaenError says what to do."""
+        if self.options.ray is None:
+            return
+        from pipeline.cluster import connect, import_ray
+
+        import_ray()
+        if self.todo or self.retry:
+            self.cluster = connect(self.options.ray)
+
+    def close_cluster(self) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
 
     def _redo_stale_translations(self) -> None:
         keep = []
@@ -346,12 +375,36 @@ class _BatchRun:
         """Read and clean every article to do; one that cannot be cleaned fails alone."""
         if self.todo:
             self.stages.load()  # a broken rule table stops the run here, before any article
-        for work in sorted(self.todo, key=lambda w: w.source.relative):
-            problem = _clean(work, self.stages)
-            if problem is not None:
-                self._fail(work.source, problem)
+        todo = sorted(self.todo, key=lambda w: w.source.relative)
+        for work, cleaned in zip(todo, self._clean_many(todo), strict=True):
+            work.data, work.cleanup_s = b"", cleaned.seconds
+            if cleaned.error is not None:
+                self._fail(work.source, cleaned.error)
             else:
+                work.digest, work.article = cleaned.digest, cleaned.article
                 self.cleaned.append(work)
+
+    def _clean_many(self, todo: list[_Work]) -> Iterator[Cleaned]:
+        """The cleaned articles, in ``todo``'s order: here, in ``jobs`` worker processes
+        (:mod:`pipeline.parallel`) or in Ray tasks (:mod:`pipeline.cluster`)."""
+        from pipeline import parallel
+
+        def job(work: _Work) -> parallel.CleanJob:
+            data = work.data or None
+            if data is None and self.cluster is not None:  # workers may not see the input
+                with suppress(InputError):  # unreadable: the worker reports it
+                    data, _ = read_source(work.source.path, work.source.relative)
+            return parallel.CleanJob(work.source.relative, str(work.source.path), data)
+
+        jobs = (job(w) for w in todo)  # read lazily, a window ahead of the workers
+        spec = parallel.CleanSpec.of_run(self.settings, self.rules)
+        if self.cluster is not None:
+            from pipeline import cluster
+
+            return cluster.clean_many(jobs, spec, session=self.cluster)
+        return parallel.clean_many(
+            jobs, spec, workers=self.options.jobs, count=len(todo), stages=self.stages
+        )
 
     # 5. translate and write, chunk by chunk
 
@@ -560,29 +613,6 @@ def _check_originals(chunk: list[_Work], input_dir: Path, settings: Settings) ->
 
     items = [(w.article, w.source.path) for w in chunk if w.article is not None]
     return check_originals(items, input_dir, settings.run.originals, settings.qa)
-
-
-def _clean(work: _Work, stages: Stages) -> str | None:
-    """Read and clean one article; the message when it cannot be done."""
-    from pipeline.reader import article_from_bytes
-
-    source = work.source
-    t0 = time.perf_counter()
-    try:
-        if not work.digest:
-            work.data, work.digest = read_source(source.path, source.relative)
-        article = article_from_bytes(work.data, source.relative)
-        if not article.paragraphs:
-            raise InputError(source.relative, "no text: the file holds only whitespace")
-        work.article = stages.clean(article)
-    except DaenError as error:
-        return str(error)
-    except Exception as error:  # a rule that crashes on odd input must not stop the batch
-        return f"{source.relative}: internal error while cleaning ({type(error).__name__}: {error})"
-    finally:
-        work.data = b""
-        work.cleanup_s = time.perf_counter() - t0
-    return None
 
 
 def _write_article(

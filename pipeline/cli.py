@@ -145,6 +145,7 @@ _PARAMETERS = {  # setting name -> the option that sets it, for usage errors
     "precision": "--precision", "beams": "--beams", "batch-tokens": "--batch-tokens",
     "threads": "--threads", "max-input-tokens": "--max-input-tokens",
     "threshold": "--qa-threshold", "chunk-sentences": "--chunk-sentences",
+    "jobs must": "--jobs", "ray must": "--ray",
 }
 
 
@@ -251,12 +252,29 @@ def run(
     chunk_sentences: Annotated[
         int | None, typer.Option("--chunk-sentences", hidden=True, help="Sentences per chunk.")
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", help="Clean articles in this many processes (default: the usable "
+            "CPU cores).",
+        ),
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray", metavar="ADDRESS",
+            help="Run on a Ray cluster: auto (RAY_ADDRESS, a cluster started on this machine, "
+            "else a new local one), local, or an address such as ray://head:10001. Needs "
+            'pip install "daen[cluster]".',
+        ),
+    ] = None,
 ) -> None:
     """Clean and back-translate every article in a folder; write review pages and an index.
 
     Incremental: unchanged articles are skipped. Exit code 1 when any article failed.
     """
     from pipeline.console import run_command
+    from pipeline.parallel import usable_cores
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")
@@ -265,6 +283,7 @@ def run(
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
         quote_style=quote_style, originals=originals, qa_threshold=qa_threshold,
         chunk_sentences=chunk_sentences, require_translation=require_translation,
+        jobs=usable_cores() if jobs is None else jobs, ray=ray,
     )
     _offline(offline)
     try:

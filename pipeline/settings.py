@@ -53,10 +53,18 @@ class RunOptions:
     chunk_sentences: int = 2000
     originals: Path | None = None  # folder of English originals (the qa stage)
     require_translation: bool = False  # exit code 1 when the model is unavailable
+    # Where the work runs: cleanup in ``jobs`` processes (pipeline.parallel), or everything
+    # on a Ray cluster (pipeline.cluster; ``ray`` is auto, local or an address).
+    jobs: int = 1
+    ray: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.chunk_sentences <= 10_000_000:
             raise ValueError(f"chunk-sentences must be at least 1, not {self.chunk_sentences}")
+        if not 1 <= self.jobs <= 4096:
+            raise ValueError(f"jobs must be at least 1, not {self.jobs}")
+        if self.ray is not None and not self.ray.strip():
+            raise ValueError("ray must be auto, local or a cluster address")
 
 
 @dataclass(frozen=True)

@@ -317,9 +317,8 @@ class Translator:
         outstanding = {text: len({p.text for p in pieces_of[text] if needs_model(p.text)})
                        for text in missing}
         outputs: dict[str, BackendOutput] = {}
-        for batch in token_batches(lengths, self.batch_tokens):
-            batch_texts = [unique[i] for i in batch]
-            translated = self.backend.translate(batch_texts, self.beams)
+        batches = [[unique[i] for i in b] for b in token_batches(lengths, self.batch_tokens)]
+        for batch_texts, translated in zip(batches, self._run(batches), strict=True):
             self.stats["model_calls"] += 1
             finished = 0
             fresh: dict[str, tuple[str, float | None]] = {}
@@ -343,6 +342,15 @@ class Translator:
                 joined, score, complete = self._assemble(pieces_of[text], outputs)
                 results[text] = self._finish(text, joined, score, complete=complete)
                 report(multiplicity[text])
+
+    def _run(self, batches: list[list[str]]) -> Iterable[list[BackendOutput]]:
+        """The backend's outputs batch by batch, in order; a backend that can run several
+        batches at once (an actor pool, :mod:`pipeline.cluster`) gets them all."""
+        many = getattr(self.backend, "translate_batches", None)
+        if many is not None:
+            results: Iterable[list[BackendOutput]] = many(batches, self.beams)
+            return results
+        return (self.backend.translate(texts, self.beams) for texts in batches)
 
     def _assemble(
         self, pieces: list[Piece], outputs: dict[str, BackendOutput]
@@ -379,6 +387,9 @@ class Translator:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+        close_backend = getattr(self.backend, "close", None)
+        if close_backend is not None:  # an actor pool (pipeline.cluster) frees its actors
+            close_backend()
 
 
 def _copy(translation: Translation) -> Translation:
@@ -392,13 +403,16 @@ def load_translator(
     settings: TranslatorSettings | str | None = None,
     *,
     warn: Callable[[str], None] = warn_stderr,
+    engine: Backend | None = None,
     **changes: Any,
 ) -> Translator:
     """Load a model (hub id or local folder) behind a backend; raises ModelUnavailableError.
 
     ``settings`` is a :class:`TranslatorSettings`, or a model name; keyword ``changes``
     replace single settings (``load_translator(path, backend="torch", beams=1)``).
-    Translating never contacts the Hub (see :mod:`pipeline.model`).
+    Translating never contacts the Hub (see :mod:`pipeline.model`). ``engine``, a backend
+    that runs the batches elsewhere (:mod:`pipeline.cluster`'s actor pool), replaces loading
+    one here: only the tokenizer is loaded.
     """
     if isinstance(settings, TranslatorSettings):
         settings = replace(settings, **changes)
@@ -406,7 +420,8 @@ def load_translator(
         settings = TranslatorSettings(model=settings, **changes)
     resolved = resolve_model(settings.model_name)
     tokenizer = load_tokenizer(resolved.path)
-    engine = _load_backend(settings, resolved, tokenizer)
+    if engine is None:
+        engine = _load_backend(settings, resolved, tokenizer)
     default_beams, max_positions = model_defaults(resolved.path)
     chosen_beams = settings.beams if settings.beams is not None else default_beams
     limit = settings.max_input_tokens
