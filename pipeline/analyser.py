@@ -1,0 +1,178 @@
+"""A Danish morphological analyser behind a small interface (Apertium via ``lt-proc``).
+
+Debian's ``apertium-dan-nor`` ships Apertium's Danish analyser (``dan-nob.automorf.bin``), a
+Norwegian Bokmål one (``nob-dan.automorf.bin``) and the Norwegian→Danish bilingual dictionary
+and Danish generator. ``lt-proc`` (Debian ``lttoolbox``) runs them. Words are analysed in
+batches, one ``lt-proc`` process per batch of new word forms, and every analysis is cached per
+word form, so a long run asks the analyser about each word once.
+
+Without ``lt-proc`` or the package, :func:`load_analyser` returns ``None`` after printing one
+notice per process, and the checks that need an analyser are skipped.
+
+>>> parse_readings("^Den/Den<det><dem><ut><sg>/Den<prn><pers><p3><ut><sg><nom>$")[0].tags
+('det', 'dem', 'ut', 'sg')
+>>> parse_readings("^Vet/*Vet$")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+APERTIUM_DIR = Path("/usr/share/apertium/apertium-dan-nor")
+DANISH = "dan-nob.automorf.bin"
+NORWEGIAN = "nob-dan.automorf.bin"
+NOR_DAN_BILINGUAL = "nor-dan.autobil.bin"
+DANISH_GENERATOR = "nor-dan.autogen.bin"
+
+_LU = re.compile(r"\^(.*?)\$", re.DOTALL)
+_TAG = re.compile(r"<([^<>]+)>")
+_warned = False
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One analysis of a word form: lemma and Apertium tags (``n``, ``ut``, ``sg``, ``def``)."""
+
+    lemma: str
+    tags: tuple[str, ...]
+
+    @property
+    def pos(self) -> str:
+        return self.tags[0] if self.tags else ""
+
+    @property
+    def compound(self) -> bool:
+        """Analysed as a compound or as a part only found inside compounds."""
+        return any(t.startswith("compound") or t == "cmp" for t in self.tags) or "+" in self.lemma
+
+    def has(self, *tags: str) -> bool:
+        return all(t in self.tags for t in tags)
+
+
+def parse_readings(unit: str) -> list[Reading]:
+    """Readings of one ``^surface/reading/…$`` unit; ``[]`` for an unknown word (``*``)."""
+    body = unit.strip()
+    if body.startswith("^"):
+        body = body[1:]
+    if body.endswith("$"):
+        body = body[:-1]
+    parts = body.split("/")[1:]
+    readings = []
+    for part in parts:
+        if part.startswith(("*", "@", "#")):
+            continue
+        tag_start = part.find("<")
+        lemma = part if tag_start < 0 else part[:tag_start]
+        readings.append(Reading(lemma, tuple(_TAG.findall(part[tag_start:] if tag_start >= 0 else ""))))
+    return readings
+
+
+def notice_missing(message: str) -> None:
+    """Print the missing-analyser notice once per process."""
+    global _warned
+    if not _warned:
+        _warned = True
+        print(f"notice: {message}", file=sys.stderr)
+
+
+class Analyser:
+    """Danish (and Norwegian) analyses of word forms, cached per form.
+
+    ``analyse`` answers for many words at once; ask it for a whole article's words before
+    asking :meth:`readings` about single ones.
+    """
+
+    def __init__(self, lt_proc: str, folder: Path):
+        self.lt_proc = lt_proc
+        self.folder = folder
+        self._danish: dict[str, list[Reading]] = {}
+        self._norwegian: dict[str, list[Reading]] = {}
+        self._danish_form: dict[str, str | None] = {}
+
+    def _run(self, binary: str, lines: list[str], mode: str = "-a") -> list[str]:
+        """One ``lt-proc`` call over many lines; one output line per input line."""
+        if not lines:
+            return []
+        result = subprocess.run(
+            [self.lt_proc, mode, str(self.folder / binary)],
+            input="\n".join(lines) + "\n", capture_output=True, text=True, check=True,
+        )
+        out = result.stdout.split("\n")
+        return out[: len(lines)] + [""] * (len(lines) - len(out))
+
+    def _fill(self, cache: dict[str, list[Reading]], binary: str, words: Iterable[str]) -> None:
+        new = sorted({w for w in words if w and w not in cache and "\n" not in w})
+        for start in range(0, len(new), 5000):
+            chunk = new[start : start + 5000]
+            for word, line in zip(chunk, self._run(binary, chunk), strict=True):
+                units = _LU.findall(line)
+                # A form lt-proc splits into several units (a clitic, a hyphen) is analysed
+                # by its units; unknown if any unit is.
+                if len(units) == 1:
+                    cache[word] = parse_readings(units[0])
+                else:
+                    parsed = [parse_readings(u) for u in units]
+                    cache[word] = [] if not parsed or not all(parsed) else parsed[-1]
+
+    def analyse(self, words: Iterable[str]) -> None:
+        """Analyse the forms not seen before, in one batch."""
+        self._fill(self._danish, DANISH, words)
+
+    def readings(self, word: str) -> list[Reading]:
+        """The Danish readings of ``word`` (``[]``: unknown to the analyser)."""
+        if word not in self._danish:
+            self.analyse([word])
+        return self._danish.get(word, [])
+
+    def knows(self, word: str) -> bool:
+        return bool(self.readings(word))
+
+    def norwegian_readings(self, words: Iterable[str]) -> dict[str, list[Reading]]:
+        """Norwegian Bokmål readings of each word (one batch for the new ones)."""
+        wanted = list(words)
+        self._fill(self._norwegian, NORWEGIAN, wanted)
+        return {w: self._norwegian.get(w, []) for w in wanted}
+
+    def danish_forms(self, readings: dict[str, Reading]) -> dict[str, str | None]:
+        """The Danish form of Norwegian readings, by way of the bilingual dictionary and the
+        Danish generator (``None`` where either has no answer)."""
+        keys = {w: f"^{r.lemma}{''.join(f'<{t}>' for t in r.tags if not t.startswith('compound'))}$"
+                for w, r in readings.items()}
+        todo = [w for w in keys if w not in self._danish_form]
+        if todo:
+            bil = self._run(NOR_DAN_BILINGUAL, [keys[w] for w in todo], "-b")
+            targets = []
+            for line in bil:
+                parts = line.strip().lstrip("^").rstrip("$").split("/")
+                targets.append(f"^{parts[1]}$" if len(parts) > 1 and parts[1] else "")
+            generated = self._run(DANISH_GENERATOR, [t or "^$" for t in targets], "-g")
+            for word, target, form in zip(todo, targets, generated, strict=True):
+                form = form.strip()
+                ok = target and form and not form.startswith(("#", "@", "*")) and "<" not in form
+                self._danish_form[word] = form if ok else None
+        return {w: self._danish_form.get(w) for w in readings}
+
+
+def find_lt_proc() -> str | None:
+    return shutil.which("lt-proc")
+
+
+def load_analyser(folder: Path = APERTIUM_DIR, *, quiet: bool = False) -> Analyser | None:
+    """The analyser, or ``None`` (after a one-time notice) where ``lt-proc`` or the Apertium
+    Danish data are not installed."""
+    lt_proc = find_lt_proc()
+    if lt_proc is None or not (folder / DANISH).exists():
+        if not quiet:
+            notice_missing(
+                "Danish analyser not found (install Debian packages lttoolbox and "
+                "apertium-dan-nor); grammar, leakage and English-left-in checks are skipped"
+            )
+        return None
+    return Analyser(lt_proc, folder)
