@@ -19,6 +19,8 @@ from pathlib import Path
 
 from pipeline import casing
 from pipeline.document import Article, Paragraph, Sentence
+from pipeline.grammar import Checker, check_article, load_grammar_checker
+from pipeline.grammar import rule_reasons as grammar_reasons
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.phrases import (
     Fragment,
@@ -59,6 +61,7 @@ class FixRules:
     fragments: list[Fragment]
     tables: dict[str, Path] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    checker: Checker | None = None  # grammar, English-left-in, leakage, false friends
 
     def table_hashes(self) -> dict[str, str]:
         """SHA-256 of every table (and the dictionary) the rules came from, by file name."""
@@ -73,9 +76,10 @@ class FixRules:
 
 
 def load_fix_rules(
-    data_dir: Path | None = None, dictionary: Path | bool | None = True
+    data_dir: Path | None = None, dictionary: Path | bool | None = True, grammar: bool = True
 ) -> FixRules:
-    """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary.
+    """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary;
+    with ``grammar``, also the grammar checks (:mod:`pipeline.grammar`) and their analyser.
 
     Raises :class:`~pipeline.errors.RuleTableError` for a broken table.
     """
@@ -90,7 +94,11 @@ def load_fix_rules(
     lexicon = load_lexicon(tables[NAMES_FILE], dictionary)
     if lexicon.hunspell is not None:
         tables[lexicon.hunspell.path.name] = lexicon.hunspell.path
-    return FixRules(lexicon, phrases, fragments, tables)
+    checker = None
+    if grammar:
+        checker = load_grammar_checker(data, lexicon)
+        tables.update(checker.tables)
+    return FixRules(lexicon, phrases, fragments, tables, checker=checker)
 
 
 def rule_reasons(
@@ -99,6 +107,7 @@ def rule_reasons(
     """``(rule_id, reason)`` of every fix-stage rule and flag (phrase rules from the table)."""
     rows = [(rule_id, casing.reason(rule_id)) for rule_id in casing.RULE_IDS]
     rows += list(FLAG_REASONS.items())
+    rows += grammar_reasons()
     phrases = rules.phrases if rules is not None else _phrase_rules_only(data_dir)
     rows += [(rule.rule_id, f"{rule.reason} ({rule.action})") for rule in phrases]
     return rows
@@ -120,6 +129,9 @@ def fix_article(article: Article, rules: FixRules) -> Article:
     for paragraph in article.paragraphs:
         fix_paragraph(paragraph, rules, previous, names)
         previous = paragraph
+    if rules.checker is not None:
+        rules.checker.disabled = rules.disabled
+        check_article(article, rules.checker)
     return article
 
 
