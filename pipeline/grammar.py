@@ -451,7 +451,7 @@ def capitalised_common_word(ctx: Context) -> Iterator[Finding]:
         if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
             continue
         lower = word.lower()
-        if checker.capitalised_mid.get(lower, 0) > 1 or lower in MONTHS:
+        if checker.capitalised_mid.get(lower, 0) != 1 or lower in MONTHS:
             continue
         if not checker.lexicon.is_word(lower) or checker.lexicon.cased_forms(lower):
             continue
@@ -478,6 +478,7 @@ def kan_as_month(ctx: Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------------------
 # Text-only rules (no analyser needed)
 
+_COORDINATORS = frozenset("og eller samt end som men hhv respektive til fra".split())
 _SPACED_HYPHEN = re.compile(r"(?<=[\w])( )-(?=[^\W\d_]{3,}\b)")
 _COLON_NO_SPACE = re.compile(r"(?<=[^\W\d_]{2}):(?=[A-ZÆØÅ][a-zæøå])")
 _MONTH_DATE = re.compile(
@@ -497,6 +498,9 @@ def join_spaced_hyphen(ctx: Context) -> Iterator[Finding]:
         tail = re.match(r"-([^\W\d_]+)", ctx.text[match.end() - 1 :])
         if tail is None or not ctx.checker.lexicon.is_word(tail.group(1).lower()):
             continue
+        head = re.search(r"(\w+)$", ctx.text[: match.start(1)])
+        if head is None or head.group(1).lower() in _COORDINATORS:
+            continue  # a suspended compound: "kontakter eller -taster"
         if overlaps(match.start(), match.end(), ctx.protected):
             continue
         yield Finding("grammar.spaced_hyphen", match.start(1), match.end(1), "", replace=True)
@@ -558,6 +562,7 @@ def _danish(checker: Checker, word: str) -> bool:
     return False
 
 
+_ARTICLES = frozenset("en et den det de min din sin vores jeres deres".split())
 _DANISH_ENDINGS = ("erne", "ene", "er", "en", "et", "e", "s")
 
 
@@ -604,9 +609,11 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
             continue
         mid = i > 0 and word[0].isupper()
         if mid and (
-            (i > 0 and tokens[i - 1].text[0].isupper() and not ctx.between(i - 1, i).strip(" ") == "")
+            tokens[i - 1].lower not in _ARTICLES or ctx.between(i - 1, i) != " "
             or checker.lexicon.cased_forms(word.lower())
         ):
+            # A capitalised word inside a sentence is a name, unless an article makes it a
+            # common noun (en Vet); English runs still take it in (Colon Cancer).
             marks.append(False)
             continue
         if word.isupper() or any(c.isupper() for c in word[1:]):
@@ -754,9 +761,40 @@ class Checker:
     capitalised_mid: dict[str, int] = field(default_factory=dict)
     previous: str | None = None  # gender of the previous sentence's noun subject
     tables: dict[str, Path] = field(default_factory=dict)
+    _compounds: dict[tuple[str, int], bool] = field(default_factory=dict)
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled and rule_id.split(".")[0] not in self.disabled
+
+    def compound(self, lower: str, depth: int = 0) -> bool:
+        """A compound of Danish nouns or adjectives, with or without a linking -s- or -e-
+        (*elafgift*, *kilowatttime*), looser than Hunspell's compound rules: the head is a
+        noun or adjective, the tail a noun or adjective of at least three letters."""
+        cached = self._compounds.get((lower, depth))
+        if cached is not None:
+            return cached
+        found = False
+        if depth < 3 and len(lower) >= 5:
+            for cut in range(2, len(lower) - 2):
+                head, tail = lower[:cut], lower[cut:]
+                if not self._part(tail, head=False) and not self.compound(tail, depth + 1):
+                    continue
+                if self._part(head, head=True) or (
+                    head[-1] in "se" and len(head) > 3 and self._part(head[:-1], head=True)
+                ):
+                    found = True
+                    break
+        self._compounds[(lower, depth)] = found
+        return found
+
+    def _part(self, lower: str, head: bool) -> bool:
+        """A noun or adjective that can start (``head``) or end a compound."""
+        if self.analyser is None:
+            return len(lower) >= 4 and self.lexicon.is_word(lower)
+        readings = self.analyser.readings(lower)
+        if not head:
+            readings = _plain(readings)
+        return any(r.pos in ("n", "adj") and "comp" not in r.tags for r in readings)
 
 
 def _tokens(text: str) -> list[Token]:
@@ -778,7 +816,33 @@ def check_article(article: Article, checker: Checker) -> Article:
                 checker.previous = _sentence_subject_gender(checker, sentence.text)
     if checker.enabled("grammar.repeated_paragraph"):
         flag_repeated_paragraphs(article)
+    unflag_continued_quotations(article)
     return article
+
+
+_QUOTE_MARKS = "»«”“„\"›‹"
+
+
+def unflag_continued_quotations(article: Article) -> None:
+    """Drop the unpaired-quote flag of a Danish multi-paragraph quotation.
+
+    A quotation over several paragraphs opens each paragraph with a quote mark and closes only
+    at its end: a paragraph whose one unpaired mark opens it, followed by a paragraph that
+    opens with a quote mark, is such a quotation.
+    """
+    paragraphs = [p for p in article.paragraphs if p.sentences]
+    for paragraph, following in zip(paragraphs, paragraphs[1:], strict=False):
+        first = paragraph.sentences[0]
+        flags = [
+            (s, f) for s in paragraph.sentences for f in s.flags if f.rule_id == "quote_unpaired"
+        ]
+        if len(flags) != 1 or flags[0][0] is not first:
+            continue
+        flag = flags[0][1]
+        if first.text[: flag.start].strip(" –-") or first.text[flag.start] not in _QUOTE_MARKS:
+            continue
+        if following.sentences[0].text.lstrip(" –-")[:1] in _QUOTE_MARKS:
+            first.flags.remove(flag)
 
 
 def _capitalised_inside(article: Article) -> dict[str, int]:
@@ -790,8 +854,9 @@ def _capitalised_inside(article: Article) -> dict[str, int]:
                 lower_seen.add(token.text)
             elif i > 0 and token.text[0].isupper() and token.text[1:].islower():
                 counts[token.lower] = counts.get(token.lower, 0) + 1
-    # A word the article also writes in lower case is a common word wherever it is capitalised.
-    return {w: (1 if w in lower_seen else n) for w, n in counts.items()}
+    # Only a word the article also writes in lower case, and capitalises once, is suspect:
+    # a word capitalised again and again is a label or a name (Klik på Lyd).
+    return {w: n for w, n in counts.items() if w in lower_seen}
 
 
 def check_sentence(sentence: Sentence, checker: Checker, first: bool = True) -> None:
@@ -823,6 +888,8 @@ def _tidy_unknown_words(sentence: Sentence, checker: Checker) -> None:
                 continue
             if checker.analyser is not None and _plain(checker.analyser.readings(word.lower())):
                 continue
+            if checker.compound(word.lower()):
+                continue
             if flag.suggestion is None:
                 flag.suggestion = suggest_spelling(checker.lexicon, word)
         kept.append(flag)
@@ -830,11 +897,11 @@ def _tidy_unknown_words(sentence: Sentence, checker: Checker) -> None:
 
 
 def flag_repeated_paragraphs(article: Article) -> None:
-    """Flag a paragraph of at least eight words that repeats an earlier one word for word."""
+    """Flag a paragraph of at least twelve words that repeats an earlier one word for word."""
     seen: set[str] = set()
     for paragraph in article.paragraphs:
         text = " ".join(paragraph.text.split())
-        if len(text.split()) < 8:
+        if len(text.split()) < 12:
             continue
         if text in seen and paragraph.sentences:
             sentence = paragraph.sentences[0]

@@ -6,7 +6,7 @@ group the same way.
 
 >>> flag_kind("grammar.double_definite"), flag_kind("fix.english_fragment")
 ('grammar', 'english')
->>> flag_kind("phrase.ad_hoc_basis"), flag_kind("normalize.quote_unpaired")
+>>> flag_kind("phrase.ad_hoc_basis"), flag_kind("quote_unpaired")
 ('phrase', 'punctuation')
 """
 
@@ -52,4 +52,6 @@ def flag_kind(rule_id: str) -> str:
     prefix = rule_id.split(".", 1)[0]
     if prefix in _BY_PREFIX:
         return _BY_PREFIX[prefix]
-    return "phrase" if "." not in rule_id or prefix == "fix" else "other"
+    if "." not in rule_id:
+        return "punctuation"  # the normalize stage's rules have bare ids (pair_quotes)
+    return "other"
