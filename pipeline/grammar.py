@@ -39,12 +39,18 @@ SENTENCE_ADVERBS = frozenset(
 SUBORDINATORS = frozenset("at når fordi hvis selvom om da mens skønt idet".split())
 SUBJECT_PRONOUNS = frozenset("jeg du han hun den det vi i de man der nogen ingen".split())
 QUESTION_WORDS = frozenset("hvorfor hvordan hvornår hvem hvad hvor hvilken hvilket hvilke".split())
+# Words after which a capitalised word is the name of a label, a button or a section.
+LABEL_CUES = frozenset(
+    """knappen menuen menuerne vinduet fanebladet listen mappen programmet panelet
+    nedrulningen afsnittet punktet valgmuligheden feltet dialogen siden kapitlet fanen
+    klik klikke tryk trykke vælg vælge skriv skrive kaldet hedder""".split()
+)
 ENUMERATING_ADVERBS = frozenset("først dernæst derefter endelig sidst".split())
 # Verbs "Det" goes with when it refers to the situation, not to a noun (Det betyder, at …).
 SITUATION_VERBS = frozenset(
     """betyde vise kræve give gøre handle ske gælde tage lyde virke se komme blive være have
     regne sne blæse lykkes hjælpe koste passe nytte dreje afhænge fremgå følge stå ligge
-    tyde skyldes mangle undre glæde ærgre overraske""".split()
+    tyde skyldes mangle undre glæde ærgre overraske svare minde ligne""".split()
 )
 
 
@@ -248,12 +254,17 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
         noun = ctx.readings(j)
         if not only_noun(noun) or ctx.tokens[j].text[0].isupper() and j > 0 and adjectives:
             continue
+        if ctx.text[ctx.tokens[j].end : ctx.tokens[j].end + 1] in ("-", "/"):
+            continue  # a suspended compound or a pair: "et cd- eller dvd-aftryk"
         genders = noun_genders(noun, definite=False if token.lower in ("en", "et") else None)
         if not genders or gender in genders:
             continue
         if adjectives == 0 and token.lower in ("den", "det") and noun_genders(noun, True):
             continue  # double definiteness, flagged by its own rule
+        plural = all("pl" in r.tags for r in _plain(noun) if r.pos == "n")
         right = {"en": "et", "et": "en", "den": "det", "det": "den"}[token.lower]
+        if plural and token.lower in ("den", "det"):
+            right = "de"
         if token.text[0].isupper():
             right = right.capitalize()
         yield Finding("grammar.gender_agreement", token.start, ctx.tokens[j].end,
@@ -450,6 +461,10 @@ def capitalised_common_word(ctx: Context) -> Iterator[Finding]:
             continue
         if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
             continue
+        if re.match(r"\s*\d", ctx.text[token.end :]) or tokens[i - 1].lower in LABEL_CUES:
+            continue  # "Afsnit 5.1", "knappen Gem", "klik på Lyd": a reference or a label
+        if i > 1 and tokens[i - 1].lower == "på" and tokens[i - 2].lower in LABEL_CUES:
+            continue
         lower = word.lower()
         if checker.capitalised_mid.get(lower, 0) != 1 or lower in MONTHS:
             continue
@@ -616,7 +631,7 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
             # common noun (en Vet); English runs still take it in (Colon Cancer).
             marks.append(False)
             continue
-        if word.isupper() or any(c.isupper() for c in word[1:]):
+        if word.isupper() or any(c.isupper() for c in word[1:]) or "-" in word or _code_like(ctx, token):
             marks.append(False)
             continue
         marks.append(english_word(checker, word, mid) or english_stem(checker, word))
@@ -641,10 +656,26 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
         ):
             k -= 1
         words = " ".join(t.text for t in tokens[k : j + 1])
-        if not _is_name_run(ctx, k, j):
+        if not _is_name_run(ctx, k, j) and not _quoted(ctx.text, tokens[k].start, tokens[j].end):
             yield Finding("english.left_in", tokens[k].start, tokens[j].end,
                           reason=f"English left in the Danish text ({words}).")
         i = j + 1
+
+
+def _code_like(ctx: Context, token: Token) -> bool:
+    """The word touches a path, an option or a file name (mirror/suite, Fil.txt)."""
+    before = ctx.text[token.start - 1 : token.start] if token.start else ""
+    after = ctx.text[token.end : token.end + 1]
+    return before in ("/", "=", "_", ".", "-", "$", "<") or after in ("/", "=", "_", "(", "[", "<") or (
+        after == "." and ctx.text[token.end + 1 : token.end + 2].isalnum()
+    )
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """The words stand in quotation marks of their own: mentioned, not used."""
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    return bool(before) and before in _QUOTE_MARKS + "‘’'" and bool(after) and after in _QUOTE_MARKS + "‘’'"
 
 
 def _is_name_run(ctx: Context, first: int, last: int) -> bool:
@@ -671,8 +702,8 @@ def norwegian_leakage(ctx: Context) -> Iterator[Finding]:
     assert checker.analyser is not None
     unknown = [
         t for i, t in enumerate(ctx.tokens)
-        if len(t.text) >= 3 and t.text.isalpha() and not (i > 0 and t.text[0].isupper())
-        and not t.text.isupper() and not _danish(checker, t.text)
+        if len(t.text) >= 4 and t.text.isalpha() and not (i > 0 and t.text[0].isupper())
+        and not t.text.isupper() and zipf(t.lower, "en") < 3.0 and not _danish(checker, t.text)
         and not overlaps(t.start, t.end, ctx.protected)
     ]
     if not unknown:
