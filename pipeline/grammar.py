@@ -596,11 +596,13 @@ def english_word(checker: Checker, word: str, capitalised_mid: bool) -> bool:
 def english_stem(checker: Checker, word: str) -> bool:
     """An English noun with a Danish ending (*vertebrater*): unknown, and its stem English."""
     lower = word.lower()
-    if len(lower) < 6 or zipf(lower, "da") > 0 or _danish_enough(checker, word):
+    if len(lower) < 6 or word[0].isupper() or zipf(lower, "da") > 0 or _danish_enough(checker, word):
         return False
     for ending in _DANISH_ENDINGS:
         if lower.endswith(ending) and len(lower) - len(ending) >= 4:
             stem = lower[: -len(ending)]
+            if stem in checker.loanwords:
+                return False
             for form in (stem, stem + "s", stem + "e", stem + "es"):
                 if zipf(form, "en") >= 2.5 and zipf(form, "da") == 0:
                     return True
@@ -791,6 +793,7 @@ class Checker:
     # Per article: lower-case words written with a capital inside sentences, and their counts.
     capitalised_mid: dict[str, int] = field(default_factory=dict)
     previous: str | None = None  # gender of the previous sentence's noun subject
+    terms: frozenset[str] = frozenset()  # words the article uses in three or more sentences
     tables: dict[str, Path] = field(default_factory=dict)
     _compounds: dict[tuple[str, int], bool] = field(default_factory=dict)
 
@@ -839,6 +842,7 @@ def check_article(article: Article, checker: Checker) -> Article:
         words = {t.text for s in sentences for t in _tokens(s.text)}
         checker.analyser.analyse(words | {w.lower() for w in words})
     checker.capitalised_mid = _capitalised_inside(article)
+    checker.terms = _terms(sentences)
     for paragraph in article.paragraphs:
         checker.previous = None
         for index, sentence in enumerate(paragraph.sentences):
@@ -874,6 +878,15 @@ def unflag_continued_quotations(article: Article) -> None:
             continue
         if following.sentences[0].text.lstrip(" –-")[:1] in _QUOTE_MARKS:
             first.flags.remove(flag)
+
+
+def _terms(sentences: list[Sentence]) -> frozenset[str]:
+    """Lower-case words found in at least three different sentences: the article's terms."""
+    seen: dict[str, set[str]] = {}
+    for sentence in sentences:
+        for token in _tokens(sentence.text):
+            seen.setdefault(token.lower, set()).add(sentence.text)
+    return frozenset(w for w, texts in seen.items() if len(texts) >= 3)
 
 
 def _capitalised_inside(article: Article) -> dict[str, int]:
@@ -919,8 +932,8 @@ def _tidy_unknown_words(sentence: Sentence, checker: Checker) -> None:
                 continue
             if checker.analyser is not None and _plain(checker.analyser.readings(word.lower())):
                 continue
-            if checker.compound(word.lower()):
-                continue
+            if checker.compound(word.lower()) or word.lower() in checker.terms:
+                continue  # a compound, or a term the article uses again and again
             if flag.suggestion is None:
                 flag.suggestion = suggest_spelling(checker.lexicon, word)
         kept.append(flag)
