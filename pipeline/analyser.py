@@ -27,7 +27,8 @@ from pathlib import Path
 
 APERTIUM_DIR = Path("/usr/share/apertium/apertium-dan-nor")
 DANISH = "dan-nob.automorf.bin"
-NORWEGIAN = "nob-dan.automorf.bin"
+NORWEGIAN = "nob-dan.automorf.bin"  # Bokmål
+NYNORSK = "nno-dan.automorf.bin"
 NOR_DAN_BILINGUAL = "nor-dan.autobil.bin"
 DANISH_GENERATOR = "nor-dan.autogen.bin"
 
@@ -94,6 +95,7 @@ class Analyser:
         self.folder = folder
         self._danish: dict[str, list[Reading]] = {}
         self._norwegian: dict[str, list[Reading]] = {}
+        self._nynorsk: dict[str, list[Reading]] = {}
         self._danish_form: dict[str, str | None] = {}
 
     def _run(self, binary: str, lines: list[str], mode: str = "-a") -> list[str]:
@@ -135,10 +137,12 @@ class Analyser:
         return bool(self.readings(word))
 
     def norwegian_readings(self, words: Iterable[str]) -> dict[str, list[Reading]]:
-        """Norwegian Bokmål readings of each word (one batch for the new ones)."""
+        """Norwegian readings of each word, Bokmål or else Nynorsk (one batch per analyser)."""
         wanted = list(words)
         self._fill(self._norwegian, NORWEGIAN, wanted)
-        return {w: self._norwegian.get(w, []) for w in wanted}
+        if (self.folder / NYNORSK).exists():
+            self._fill(self._nynorsk, NYNORSK, [w for w in wanted if not self._norwegian.get(w)])
+        return {w: self._norwegian.get(w) or self._nynorsk.get(w, []) for w in wanted}
 
     def danish_forms(self, readings: dict[str, Reading]) -> dict[str, str | None]:
         """The Danish form of Norwegian readings, by way of the bilingual dictionary and the

@@ -181,8 +181,14 @@ def noun_genders(readings: list[Reading], definite: bool | None = None) -> set[s
 
 
 def only_noun(readings: list[Reading]) -> bool:
-    plain = _plain(readings)
+    """Read as a noun only, leaving out imperatives (*bil* is also *bile!*), which cannot
+    follow a determiner or stand as a subject."""
+    plain = [r for r in _plain(readings) if "imp" not in r.tags]
     return bool(plain) and all(r.pos == "n" for r in plain)
+
+
+def maybe_adjective(readings: list[Reading]) -> bool:
+    return any(r.pos == "adj" for r in _plain(readings))
 
 
 def only_definite_noun(readings: list[Reading]) -> bool:
@@ -244,7 +250,11 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
         if gender is None or not is_determiner(ctx.readings(i)):
             continue
         j = i + 1
-        while j < len(ctx.tokens) - 1 and is_adjective(ctx.readings(j)) and ctx.between(j - 1, j) == " ":
+        while (
+            j < len(ctx.tokens) - 1 and maybe_adjective(ctx.readings(j))
+            and not only_noun(ctx.readings(j)) and ctx.between(j - 1, j) == " "
+            and any(r.pos == "n" for r in ctx.readings(j + 1))
+        ):
             j += 1
         if ctx.between(j - 1, j) != " ":
             continue
@@ -309,7 +319,7 @@ def adverb_placement(ctx: Context) -> Iterator[Finding]:
         verb, adverb = end + 1, end + 2
         if tokens[adverb].lower not in SENTENCE_ADVERBS:
             continue
-        if not is_finite_verb(ctx.readings(verb), only=True):
+        if not is_finite_verb(ctx.readings(verb)):
             continue
         if ctx.between(end, verb) != " " or ctx.between(verb, adverb) != " ":
             continue
@@ -433,11 +443,11 @@ def _sentence_subject_gender(checker: Checker, text: str) -> str | None:
             genders = noun_genders(readings)
             following = tokens[index + 1].text if index + 1 < len(tokens) else ""
             if len(genders) == 1 and all("sg" in r.tags for r in readings) and following and (
-                is_finite_verb(checker.analyser.readings(following), only=True)
+                is_finite_verb(checker.analyser.readings(following))
             ):
                 return genders.pop()
             return None
-        if not (any(r.pos == "det" for r in readings) or all(r.pos == "adj" for r in readings)):
+        if not (any(r.pos == "det" for r in readings) or maybe_adjective(readings)):
             return None
     return None
 
@@ -710,7 +720,7 @@ def norwegian_leakage(ctx: Context) -> Iterator[Finding]:
     ]
     if not unknown:
         return
-    norwegian = checker.analyser.norwegian_readings(t.text for t in unknown)
+    norwegian = checker.analyser.norwegian_readings([t.text for t in unknown])
     found = {}
     for token in unknown:
         readings = _plain(norwegian[token.text])
