@@ -61,13 +61,16 @@ def main() -> None:
                 kinds[flag_kind(flag.rule_id)] += 1
                 if shown < args.show:
                     shown += 1
-                    print(f"  flag {flag.rule_id}: {sentence.text[flag.start:flag.end]!r} "
-                          f"→ {flag.suggestion!r} | {sentence.text[:120]}")
+                    print(
+                        f"  flag {flag.rule_id}: {sentence.text[flag.start : flag.end]!r} "
+                        f"→ {flag.suggestion!r} | {sentence.text[:120]}"
+                    )
             for edit in sentence.edits:
                 edits[edit.rule_id] += 1
                 if shown < args.show and not edit.rule_id.startswith(TYPOGRAPHIC):
                     shown += 1
-                    print(f"  edit {edit.rule_id}: {edit.before!r} → {edit.after!r} | {sentence.original[:120]}")
+                    change = f"{edit.before!r} → {edit.after!r}"
+                    print(f"  edit {edit.rule_id}: {change} | {sentence.original[:120]}")
         for flag in article.flags:
             flags[flag.rule_id] += 1
             kinds[flag_kind(flag.rule_id)] += 1
@@ -80,13 +83,18 @@ def main() -> None:
         print(f"    {rule:<40} {count * per100:.2f}")
     print(f"wrong edits per 100 sentences: {wrong * per100:.2f}")
     for rule, count in edits.most_common():
-        print(f"    {rule:<40} {count * per100:.2f}{'  (typographic)' if rule.startswith(TYPOGRAPHIC) else ''}")
-    print(json.dumps({
-        "sentences": sentences,
-        "flags_per_100": round(sum(flags.values()) * per100, 2),
-        "wrong_edits_per_100": round(wrong * per100, 2),
-        "by_kind": {k: round(v * per100, 2) for k, v in kinds.items()},
-    }))
+        note = "  (typographic)" if rule.startswith(TYPOGRAPHIC) else ""
+        print(f"    {rule:<40} {count * per100:.2f}{note}")
+    print(
+        json.dumps(
+            {
+                "sentences": sentences,
+                "flags_per_100": round(sum(flags.values()) * per100, 2),
+                "wrong_edits_per_100": round(wrong * per100, 2),
+                "by_kind": {k: round(v * per100, 2) for k, v in kinds.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,10 +42,8 @@ _SENTENCE_END = re.compile(r"[.!?][\"»”)]?(?=\s|$)")
 def cut_excerpt(text: str) -> str:
     """Cut a raw excerpt after its last complete sentence (the search cuts mid-word)."""
     text = text.rstrip()
-    last = None
-    for last in _SENTENCE_END.finditer(text):
-        pass
-    return text[: last.end()] if last else text
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    return text[: ends[-1]] if ends else text
 
 
 def build_article_text(excerpt: str) -> str:
@@ -110,14 +108,20 @@ def find_fragment(article: Article, fragment: str) -> list[tuple[Sentence, int, 
         for sentence, base in bounds:
             s_end = base + len(sentence.original)
             if base < end and start < s_end:
-                found.append((sentence, max(start - base, 0), min(end - base, len(sentence.original))))
+                found.append(
+                    (sentence, max(start - base, 0), min(end - base, len(sentence.original)))
+                )
         return found
     return []
 
 
 def score(pages: Path, annotations: Path, cut: bool, show: bool) -> dict[str, object]:
     rules = load_fix_rules()
-    rows = [json.loads(line) for line in annotations.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in annotations.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     articles: dict[str, Article] = {}
     for page in sorted({row["page"] for row in rows}):
         path = pages / f"{page}.txt"
@@ -150,7 +154,8 @@ def score(pages: Path, annotations: Path, cut: bool, show: bool) -> dict[str, ob
         else:
             misses.append(row)
     for kind in sorted(total):
-        print(f"type {kind}: {caught[kind]:>3} / {total[kind]:<3} ({100 * caught[kind] / total[kind]:.0f}%)")
+        share = 100 * caught[kind] / total[kind]
+        print(f"type {kind}: {caught[kind]:>3} / {total[kind]:<3} ({share:.0f}%)")
     overall = sum(caught.values())
     count = sum(total.values())
     print(f"overall: {overall} / {count} ({100 * overall / count:.0f}%)")
@@ -161,8 +166,11 @@ def score(pages: Path, annotations: Path, cut: bool, show: bool) -> dict[str, ob
         for row in misses:
             print(f"  miss {row['page'][:2]} {row['type']}: {row['fragment']}")
     return {
-        "caught": overall, "total": count, "percent": round(100 * overall / count, 1),
-        "by_type": {k: [caught[k], total[k]] for k in sorted(total)}, "not_found": not_found,
+        "caught": overall,
+        "total": count,
+        "percent": round(100 * overall / count, 1),
+        "by_type": {k: [caught[k], total[k]] for k in sorted(total)},
+        "not_found": not_found,
     }
 
 
@@ -170,7 +178,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     parser.add_argument("--annotations", type=Path, default=DEFAULT_ANNOTATIONS)
-    parser.add_argument("--cut", action="store_true", help="cut raw excerpts after the last sentence")
+    parser.add_argument(
+        "--cut", action="store_true", help="cut raw excerpts after the last sentence"
+    )
     parser.add_argument("--show", action="store_true", help="list the defects not caught")
     args = parser.parse_args()
     print(json.dumps(score(args.pages, args.annotations, args.cut, args.show)))

@@ -71,7 +71,9 @@ def parse_readings(unit: str) -> list[Reading]:
             continue
         tag_start = part.find("<")
         lemma = part if tag_start < 0 else part[:tag_start]
-        readings.append(Reading(lemma, tuple(_TAG.findall(part[tag_start:] if tag_start >= 0 else ""))))
+        readings.append(
+            Reading(lemma, tuple(_TAG.findall(part[tag_start:] if tag_start >= 0 else "")))
+        )
     return readings
 
 
@@ -104,7 +106,10 @@ class Analyser:
             return []
         result = subprocess.run(
             [self.lt_proc, mode, str(self.folder / binary)],
-            input="\n".join(lines) + "\n", capture_output=True, text=True, check=True,
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            check=True,
         )
         out = result.stdout.split("\n")
         return out[: len(lines)] + [""] * (len(lines) - len(out))
@@ -147,8 +152,10 @@ class Analyser:
     def danish_forms(self, readings: dict[str, Reading]) -> dict[str, str | None]:
         """The Danish form of Norwegian readings, by way of the bilingual dictionary and the
         Danish generator (``None`` where either has no answer)."""
-        keys = {w: f"^{r.lemma}{''.join(f'<{t}>' for t in r.tags if not t.startswith('compound'))}$"
-                for w, r in readings.items()}
+        keys = {
+            w: f"^{r.lemma}{''.join(f'<{t}>' for t in r.tags if not t.startswith('compound'))}$"
+            for w, r in readings.items()
+        }
         todo = [w for w in keys if w not in self._danish_form]
         if todo:
             bil = self._run(NOR_DAN_BILINGUAL, [keys[w] for w in todo], "-b")

@@ -14,6 +14,7 @@ skipped, after one notice; the text-only rules (spacing, months, repeats) still 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ def load_false_friends(path: Path) -> list[FalseFriend]:
     """Read the false-friend table (id, english, wrong, right, cue, note; tab-separated)."""
     from pipeline.errors import RuleTableError
 
-    rows = []
+    rows: list[FalseFriend] = []
     if not path.exists():
         return rows
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -174,7 +175,7 @@ def noun_genders(readings: list[Reading], definite: bool | None = None) -> set[s
     for r in _plain(readings):
         if r.pos != "n":
             continue
-        if definite is True and "def" not in r.tags or definite is False and "ind" not in r.tags:
+        if definite is not None and ("def" if definite else "ind") not in r.tags:
             continue
         genders |= {t for t in r.tags if t in ("ut", "nt")}
     return genders
@@ -202,7 +203,9 @@ def is_adjective(readings: list[Reading]) -> bool:
 
 
 def is_finite_verb(readings: list[Reading], only: bool = False) -> bool:
-    verbs = [r for r in _plain(readings) if r.pos.startswith("vb") and ({"pres", "past"} & set(r.tags))]
+    verbs = [
+        r for r in _plain(readings) if r.pos.startswith("vb") and ({"pres", "past"} & set(r.tags))
+    ]
     if only:
         return bool(verbs) and len(verbs) == len(_plain(readings))
     return bool(verbs)
@@ -231,11 +234,17 @@ def double_definite(ctx: Context) -> Iterator[Finding]:
             continue
         genders = noun_genders(noun, definite=True)
         plural = all("pl" in r.tags for r in _plain(noun))
-        if (word == "den" and "ut" in genders) or (word == "det" and "nt" in genders) or (
-            word == "de" and plural
+        if (
+            (word == "den" and "ut" in genders)
+            or (word == "det" and "nt" in genders)
+            or (word == "de" and plural)
         ):
-            yield Finding("grammar.double_definite", ctx.tokens[i].start, ctx.tokens[i + 1].end,
-                          ctx.tokens[i + 1].text)
+            yield Finding(
+                "grammar.double_definite",
+                ctx.tokens[i].start,
+                ctx.tokens[i + 1].end,
+                ctx.tokens[i + 1].text,
+            )
 
 
 def gender_agreement(ctx: Context) -> Iterator[Finding]:
@@ -251,8 +260,10 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
             continue
         j = i + 1
         while (
-            j < len(ctx.tokens) - 1 and maybe_adjective(ctx.readings(j))
-            and not only_noun(ctx.readings(j)) and ctx.between(j - 1, j) == " "
+            j < len(ctx.tokens) - 1
+            and maybe_adjective(ctx.readings(j))
+            and not only_noun(ctx.readings(j))
+            and ctx.between(j - 1, j) == " "
             and any(r.pos == "n" for r in ctx.readings(j + 1))
         ):
             j += 1
@@ -262,7 +273,7 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
         if token.lower in ("den", "det") and adjectives == 0 and i > 0:
             continue  # "kalder det succes": a pronoun, not an article
         noun = ctx.readings(j)
-        if not only_noun(noun) or ctx.tokens[j].text[0].isupper() and j > 0 and adjectives:
+        if not only_noun(noun) or (ctx.tokens[j].text[0].isupper() and j > 0 and adjectives):
             continue
         if ctx.text[ctx.tokens[j].end : ctx.tokens[j].end + 1] in ("-", "/"):
             continue  # a suspended compound or a pair: "et cd- eller dvd-aftryk"
@@ -277,8 +288,12 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
             right = "de"
         if token.text[0].isupper():
             right = right.capitalize()
-        yield Finding("grammar.gender_agreement", token.start, ctx.tokens[j].end,
-                      right + ctx.text[token.end : ctx.tokens[j].end])
+        yield Finding(
+            "grammar.gender_agreement",
+            token.start,
+            ctx.tokens[j].end,
+            right + ctx.text[token.end : ctx.tokens[j].end],
+        )
 
 
 def _subject_end(ctx: Context, i: int) -> int | None:
@@ -292,7 +307,9 @@ def _subject_end(ctx: Context, i: int) -> int | None:
         readings = _plain(ctx.readings(j))
         if not readings or is_finite_verb(readings):
             return None
-        if any(r.pos in ("n", "np") for r in readings) and not any(r.pos == "det" for r in readings):
+        if any(r.pos in ("n", "np") for r in readings) and not any(
+            r.pos == "det" for r in readings
+        ):
             return j
         if not all(r.pos in ("det", "adj", "num") for r in readings):
             return None
@@ -324,7 +341,9 @@ def adverb_placement(ctx: Context) -> Iterator[Finding]:
         if ctx.between(end, verb) != " " or ctx.between(verb, adverb) != " ":
             continue
         suggestion = f"{tokens[adverb].text} {tokens[verb].text}"
-        yield Finding("grammar.adverb_placement", tokens[verb].start, tokens[adverb].end, suggestion)
+        yield Finding(
+            "grammar.adverb_placement", tokens[verb].start, tokens[adverb].end, suggestion
+        )
 
 
 def embedded_question_order(ctx: Context) -> Iterator[Finding]:
@@ -345,7 +364,16 @@ def embedded_question_order(ctx: Context) -> Iterator[Finding]:
         if not is_finite_verb(ctx.readings(i + 1), only=False):
             continue
         subject = tokens[i + 2].lower
-        if subject in SUBJECT_PRONOUNS - {"der"} or subject in ("min", "din", "sin", "hans", "hendes", "vores", "jeres", "deres"):
+        if subject in SUBJECT_PRONOUNS - {"der"} or subject in (
+            "min",
+            "din",
+            "sin",
+            "hans",
+            "hendes",
+            "vores",
+            "jeres",
+            "deres",
+        ):
             yield Finding("grammar.embedded_question_order", tokens[i].start, tokens[i + 2].end)
 
 
@@ -371,10 +399,17 @@ def enumeration_question(ctx: Context) -> Iterator[Finding]:
     tokens = ctx.tokens
     if len(tokens) < 3 or not ctx.text.rstrip().endswith("?"):
         return
-    if tokens[0].lower in ENUMERATING_ADVERBS and is_finite_verb(ctx.readings(1), only=True):
-        if tokens[2].lower in SUBJECT_PRONOUNS:
-            yield Finding("grammar.enumeration_question", tokens[0].start, tokens[2].end,
-                          "For det første: " + tokens[1].text.capitalize() + " " + tokens[2].text)
+    if (
+        tokens[0].lower in ENUMERATING_ADVERBS
+        and is_finite_verb(ctx.readings(1), only=True)
+        and tokens[2].lower in SUBJECT_PRONOUNS
+    ):
+        yield Finding(
+            "grammar.enumeration_question",
+            tokens[0].start,
+            tokens[2].end,
+            "For det første: " + tokens[1].text.capitalize() + " " + tokens[2].text,
+        )
 
 
 def intro_comma(ctx: Context) -> Iterator[Finding]:
@@ -397,7 +432,9 @@ def intro_comma(ctx: Context) -> Iterator[Finding]:
     if any(is_finite_verb(ctx.readings(i)) for i in before):
         return
     verb = after[0]
-    if ctx.text[comma + 1 : tokens[verb].start] != " " or not is_finite_verb(ctx.readings(verb), only=True):
+    if ctx.text[comma + 1 : tokens[verb].start] != " " or not is_finite_verb(
+        ctx.readings(verb), only=True
+    ):
         return
     if not _subject_end(ctx, verb + 1):
         return
@@ -442,8 +479,11 @@ def _sentence_subject_gender(checker: Checker, text: str) -> str | None:
         if only_noun(readings):
             genders = noun_genders(readings)
             following = tokens[index + 1].text if index + 1 < len(tokens) else ""
-            if len(genders) == 1 and all("sg" in r.tags for r in readings) and following and (
-                is_finite_verb(checker.analyser.readings(following))
+            if (
+                len(genders) == 1
+                and all("sg" in r.tags for r in readings)
+                and following
+                and (is_finite_verb(checker.analyser.readings(following)))
             ):
                 return genders.pop()
             return None
@@ -544,10 +584,12 @@ def month_casing(ctx: Context) -> Iterator[Finding]:
     Only next to a day number or a year, where the word cannot be a name (Maj, August).
     """
     for match in _MONTH_DATE.finditer(ctx.text):
-        start, end = match.span(1) if match.group(1) else match.span(2)
+        start = match.start(1) if match.group(1) else match.start(2)
         if start == 0 and ctx.first:
             continue
-        yield Finding("grammar.month_casing", start, start + 1, ctx.text[start].lower(), replace=True)
+        yield Finding(
+            "grammar.month_casing", start, start + 1, ctx.text[start].lower(), replace=True
+        )
 
 
 def repeated_phrase(ctx: Context) -> Iterator[Finding]:
@@ -583,7 +625,9 @@ def _danish(checker: Checker, word: str) -> bool:
     if checker.lexicon.knows(word) or lower in checker.loanwords:
         return True
     if checker.analyser is not None:
-        return bool(_plain(checker.analyser.readings(word)) or _plain(checker.analyser.readings(lower)))
+        return bool(
+            _plain(checker.analyser.readings(word)) or _plain(checker.analyser.readings(lower))
+        )
     return False
 
 
@@ -606,7 +650,12 @@ def english_word(checker: Checker, word: str, capitalised_mid: bool) -> bool:
 def english_stem(checker: Checker, word: str) -> bool:
     """An English noun with a Danish ending (*vertebrater*): unknown, and its stem English."""
     lower = word.lower()
-    if len(lower) < 6 or word[0].isupper() or zipf(lower, "da") > 0 or _danish_enough(checker, word):
+    if (
+        len(lower) < 6
+        or word[0].isupper()
+        or zipf(lower, "da") > 0
+        or _danish_enough(checker, word)
+    ):
         return False
     for ending in _DANISH_ENDINGS:
         if lower.endswith(ending) and len(lower) - len(ending) >= 4:
@@ -636,14 +685,20 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
             continue
         mid = i > 0 and word[0].isupper()
         if mid and (
-            tokens[i - 1].lower not in _ARTICLES or ctx.between(i - 1, i) != " "
+            tokens[i - 1].lower not in _ARTICLES
+            or ctx.between(i - 1, i) != " "
             or checker.lexicon.cased_forms(word.lower())
         ):
             # A capitalised word inside a sentence is a name, unless an article makes it a
             # common noun (en Vet); English runs still take it in (Colon Cancer).
             marks.append(False)
             continue
-        if word.isupper() or any(c.isupper() for c in word[1:]) or "-" in word or _code_like(ctx, token):
+        if (
+            word.isupper()
+            or any(c.isupper() for c in word[1:])
+            or "-" in word
+            or _code_like(ctx, token)
+        ):
             marks.append(False)
             continue
         marks.append(english_word(checker, word, mid) or english_stem(checker, word))
@@ -655,22 +710,37 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
             i += 1
             continue
         j = i
-        while j + 1 < len(tokens) and ctx.between(j, j + 1).strip() in ("", "-") and (
-            marks[j + 1] or zipf(tokens[j + 1].lower, "en") >= 4.0
-            and zipf(tokens[j + 1].lower, "en") > zipf(tokens[j + 1].lower, "da")
+        while (
+            j + 1 < len(tokens)
+            and ctx.between(j, j + 1).strip() in ("", "-")
+            and (
+                marks[j + 1]
+                or (
+                    zipf(tokens[j + 1].lower, "en") >= 4.0
+                    and zipf(tokens[j + 1].lower, "en") > zipf(tokens[j + 1].lower, "da")
+                )
+            )
         ):
             j += 1
         k = i
-        while k - 1 >= 0 and ctx.between(k - 1, k).strip() in ("", "-") and (
-            zipf(tokens[k - 1].lower, "en") >= 4.0
-            and zipf(tokens[k - 1].lower, "en") > zipf(tokens[k - 1].lower, "da") + 1
-            and not _danish_enough(checker, tokens[k - 1].text)
+        while (
+            k - 1 >= 0
+            and ctx.between(k - 1, k).strip() in ("", "-")
+            and (
+                zipf(tokens[k - 1].lower, "en") >= 4.0
+                and zipf(tokens[k - 1].lower, "en") > zipf(tokens[k - 1].lower, "da") + 1
+                and not _danish_enough(checker, tokens[k - 1].text)
+            )
         ):
             k -= 1
         words = " ".join(t.text for t in tokens[k : j + 1])
         if not _is_name_run(ctx, k, j) and not _quoted(ctx.text, tokens[k].start, tokens[j].end):
-            yield Finding("english.left_in", tokens[k].start, tokens[j].end,
-                          reason=f"English left in the Danish text ({words}).")
+            yield Finding(
+                "english.left_in",
+                tokens[k].start,
+                tokens[j].end,
+                reason=f"English left in the Danish text ({words}).",
+            )
         i = j + 1
 
 
@@ -678,8 +748,10 @@ def _code_like(ctx: Context, token: Token) -> bool:
     """The word touches a path, an option or a file name (mirror/suite, Fil.txt)."""
     before = ctx.text[token.start - 1 : token.start] if token.start else ""
     after = ctx.text[token.end : token.end + 1]
-    return before in ("/", "=", "_", ".", "-", "$", "<") or after in ("/", "=", "_", "(", "[", "<") or (
-        after == "." and ctx.text[token.end + 1 : token.end + 2].isalnum()
+    return (
+        before in ("/", "=", "_", ".", "-", "$", "<")
+        or after in ("/", "=", "_", "(", "[", "<")
+        or (after == "." and ctx.text[token.end + 1 : token.end + 2].isalnum())
     )
 
 
@@ -687,7 +759,12 @@ def _quoted(text: str, start: int, end: int) -> bool:
     """The words stand in quotation marks of their own: mentioned, not used."""
     before = text[:start].rstrip()[-1:]
     after = text[end:].lstrip()[:1]
-    return bool(before) and before in _QUOTE_MARKS + "‘’'" and bool(after) and after in _QUOTE_MARKS + "‘’'"
+    return (
+        bool(before)
+        and before in _QUOTE_MARKS + "‘’'"
+        and bool(after)
+        and after in _QUOTE_MARKS + "‘’'"
+    )
 
 
 def _is_name_run(ctx: Context, first: int, last: int) -> bool:
@@ -695,9 +772,19 @@ def _is_name_run(ctx: Context, first: int, last: int) -> bool:
     tokens = ctx.tokens
     run = tokens[first : last + 1]
     capitals = [t for t in run if t.text[0].isupper()]
-    if first > 0 and capitals and tokens[first - 1].text[0].isupper() and ctx.between(first - 1, first) == " ":
+    if (
+        first > 0
+        and capitals
+        and tokens[first - 1].text[0].isupper()
+        and ctx.between(first - 1, first) == " "
+    ):
         return True
-    if last + 1 < len(tokens) and capitals and tokens[last + 1].text[0].isupper() and ctx.between(last, last + 1) == " ":
+    if (
+        last + 1 < len(tokens)
+        and capitals
+        and tokens[last + 1].text[0].isupper()
+        and ctx.between(last, last + 1) == " "
+    ):
         return len(run) < 2
     # Several capitalised words in the middle of a sentence: a title or a name.
     return len(capitals) >= 3 and first > 0
@@ -713,9 +800,14 @@ def norwegian_leakage(ctx: Context) -> Iterator[Finding]:
     checker = ctx.checker
     assert checker.analyser is not None
     unknown = [
-        t for i, t in enumerate(ctx.tokens)
-        if len(t.text) >= 4 and t.text.isalpha() and not (i > 0 and t.text[0].isupper())
-        and not t.text.isupper() and zipf(t.lower, "en") < 3.0 and not _danish(checker, t.text)
+        t
+        for i, t in enumerate(ctx.tokens)
+        if len(t.text) >= 4
+        and t.text.isalpha()
+        and not (i > 0 and t.text[0].isupper())
+        and not t.text.isupper()
+        and zipf(t.lower, "en") < 3.0
+        and not _danish(checker, t.text)
         and not overlaps(t.start, t.end, ctx.protected)
     ]
     if not unknown:
@@ -743,8 +835,9 @@ def false_friends(ctx: Context) -> Iterator[Finding]:
         for match in row.wrong.finditer(ctx.text):
             if row.cue is not None and not row.cue.search(ctx.text):
                 continue
-            yield Finding(f"sense.{row.row_id}", match.start(), match.end(), row.right,
-                          reason=row.reason)
+            yield Finding(
+                f"sense.{row.row_id}", match.start(), match.end(), row.right, reason=row.reason
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -865,7 +958,7 @@ def check_article(article: Article, checker: Checker) -> Article:
     return article
 
 
-_QUOTE_MARKS = "»«”“„\"›‹"
+_QUOTE_MARKS = '»«”“„"›‹'
 
 
 def unflag_continued_quotations(article: Article) -> None:
@@ -876,7 +969,7 @@ def unflag_continued_quotations(article: Article) -> None:
     opens with a quote mark, is such a quotation.
     """
     paragraphs = [p for p in article.paragraphs if p.sentences]
-    for paragraph, following in zip(paragraphs, paragraphs[1:], strict=False):
+    for paragraph, following in itertools.pairwise(paragraphs):
         first = paragraph.sentences[0]
         flags = [
             (s, f) for s in paragraph.sentences for f in s.flags if f.rule_id == "quote_unpaired"
@@ -917,17 +1010,35 @@ def check_sentence(sentence: Sentence, checker: Checker, first: bool = True) -> 
     for rule_id, (rule, needs_analyser) in RULES.items():
         if not checker.enabled(rule_id) or (needs_analyser and checker.analyser is None):
             continue
-        ctx = Context(sentence, _tokens(sentence.text), checker, protected_spans(sentence.text), first)
+        ctx = Context(
+            sentence, _tokens(sentence.text), checker, protected_spans(sentence.text), first
+        )
         findings = list(rule(ctx))
-        for finding in sorted(findings, key=lambda f: -f.start) if findings and findings[0].replace else findings:
+        for finding in (
+            sorted(findings, key=lambda f: -f.start)
+            if findings and findings[0].replace
+            else findings
+        ):
             text_reason = finding.reason or reason(finding.rule_id)
             if finding.replace:
-                sentence.apply_edit(STAGE, finding.rule_id, finding.start, finding.end,
-                                    finding.suggestion or "", text_reason)
+                sentence.apply_edit(
+                    STAGE,
+                    finding.rule_id,
+                    finding.start,
+                    finding.end,
+                    finding.suggestion or "",
+                    text_reason,
+                )
             else:
-                sentence.add_flag(STAGE, finding.rule_id, finding.start, finding.end, text_reason,
-                                  severity="warning" if finding.rule_id.startswith("grammar") else "info",
-                                  suggestion=finding.suggestion)
+                sentence.add_flag(
+                    STAGE,
+                    finding.rule_id,
+                    finding.start,
+                    finding.end,
+                    text_reason,
+                    severity="warning" if finding.rule_id.startswith("grammar") else "info",
+                    suggestion=finding.suggestion,
+                )
     _tidy_unknown_words(sentence, checker)
 
 
@@ -959,17 +1070,21 @@ def flag_repeated_paragraphs(article: Article) -> None:
             continue
         if text in seen and paragraph.sentences:
             sentence = paragraph.sentences[0]
-            sentence.add_flag(STAGE, "grammar.repeated_paragraph", 0, len(sentence.text),
-                              EXTRA_REASONS["grammar.repeated_paragraph"], severity="warning",
-                              suggestion="")
+            sentence.add_flag(
+                STAGE,
+                "grammar.repeated_paragraph",
+                0,
+                len(sentence.text),
+                EXTRA_REASONS["grammar.repeated_paragraph"],
+                severity="warning",
+                suggestion="",
+            )
         seen.add(text)
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzæøå"
 # Letters machine translation and typists confuse (voiced and voiceless, vowel neighbours).
-_SOUND_PAIRS = frozenset(
-    frozenset(pair) for pair in "gk bp dt vf sz ck ie eæ oå øy uo aæ".split()
-)
+_SOUND_PAIRS = frozenset(frozenset(pair) for pair in "gk bp dt vf sz ck ie eæ oå øy uo aæ".split())
 
 
 def _similar_sounds(word: str, candidate: str) -> bool:

@@ -26,7 +26,8 @@ def rules() -> FixRules:
 
 def _cases() -> list[dict[str, str]]:
     lines = [
-        line for line in (CASES / "grammar_cases.tsv").read_text(encoding="utf-8").splitlines()
+        line
+        for line in (CASES / "grammar_cases.tsv").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     ]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -54,13 +55,15 @@ def test_golden_case(case: dict[str, str], rules: FixRules) -> None:
 
 def test_negative_corpus_is_left_alone(rules: FixRules) -> None:
     lines = [
-        line for line in (CASES / "grammar_negative.txt").read_text(encoding="utf-8").splitlines()
+        line
+        for line in (CASES / "grammar_negative.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     ]
     article = fix_article(segment_text("\n\n".join(lines)), rules)
     ours = ("grammar.", "english.", "leakage.", "sense.")
     fired = [
-        (rule_id, s.text) for s in article.sentences()
+        (rule_id, s.text)
+        for s in article.sentences()
         for rule_id in [e.rule_id for e in s.edits] + [f.rule_id for f in s.flags]
         if rule_id.startswith(ours) or rule_id == "fix.unknown_word"
     ]
