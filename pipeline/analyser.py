@@ -17,6 +17,7 @@ notice per process, and the checks that need an analyser are skipped.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -99,20 +100,49 @@ class Analyser:
         self._norwegian: dict[str, list[Reading]] = {}
         self._nynorsk: dict[str, list[Reading]] = {}
         self._danish_form: dict[str, str | None] = {}
+        self._processes: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
 
     def _run(self, binary: str, lines: list[str], mode: str = "-a") -> list[str]:
-        """One ``lt-proc`` call over many lines; one output line per input line."""
+        """Many lines through one long-lived ``lt-proc -z`` process (null-flush mode: each
+        batch ends in a NUL, and so does its answer); one output line per input line."""
         if not lines:
             return []
-        result = subprocess.run(
-            [self.lt_proc, mode, str(self.folder / binary)],
-            input="\n".join(lines) + "\n",
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        out = result.stdout.split("\n")
-        return out[: len(lines)] + [""] * (len(lines) - len(out))
+        out: list[str] = []
+        for start in range(0, len(lines), 1000):  # a batch stays well under a pipe's buffer
+            chunk = lines[start : start + 1000]
+            answer = self._ask(binary, mode, "\n".join(chunk) + "\n").split("\n")
+            out += answer[: len(chunk)] + [""] * (len(chunk) - len(answer))
+        return out
+
+    def _ask(self, binary: str, mode: str, text: str) -> str:
+        key = (binary, mode)
+        process = self._processes.get(key)
+        if process is None or process.poll() is not None:
+            process = subprocess.Popen(
+                [self.lt_proc, "-z", mode, str(self.folder / binary)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            self._processes[key] = process
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(text.replace("\0", " ").encode("utf-8") + b"\0")
+        process.stdin.flush()
+        data = bytearray()
+        fd = process.stdout.fileno()
+        while not data.endswith(b"\0"):
+            block = os.read(fd, 65536)
+            if not block:
+                raise OSError(f"lt-proc stopped ({binary})")
+            data += block
+        return data[:-1].decode("utf-8", "replace")
+
+    def close(self) -> None:
+        """End the ``lt-proc`` processes (they also end when this process does)."""
+        for process in self._processes.values():
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=5)
+        self._processes.clear()
 
     def _fill(self, cache: dict[str, list[Reading]], binary: str, words: Iterable[str]) -> None:
         new = sorted({w for w in words if w and w not in cache and "\n" not in w})

@@ -143,6 +143,7 @@ class Context:
     checker: Checker
     protected: list[tuple[int, int]] = field(default_factory=list)
     first: bool = True  # the sentence starts a paragraph
+    seen: str = ""  # the text the tokens were taken from
 
     @property
     def text(self) -> str:
@@ -942,8 +943,7 @@ def check_article(article: Article, checker: Checker) -> Article:
     """Run every rule over every sentence; edits are applied, flags added."""
     sentences = list(article.sentences())
     if checker.analyser is not None:
-        words = {t.text for s in sentences for t in _tokens(s.text)}
-        checker.analyser.analyse(words | {w.lower() for w in words})
+        _prefetch(checker, checker.analyser, sentences)
     checker.capitalised_mid = _capitalised_inside(article)
     checker.terms = _terms(sentences)
     for paragraph in article.paragraphs:
@@ -983,6 +983,32 @@ def unflag_continued_quotations(article: Article) -> None:
             first.flags.remove(flag)
 
 
+def _prefetch(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -> None:
+    """Ask the analysers about the whole article in a few batches: every word, and for the
+    words unknown to both dictionaries their Norwegian readings and their possible compound
+    parts (so that no rule starts ``lt-proc`` for one word)."""
+    words = {t.text for s in sentences for t in _tokens(s.text)}
+    analyser.analyse(words | {w.lower() for w in words})
+    unknown = {
+        w
+        for w in words
+        if w.isalpha()
+        and not _plain(analyser.readings(w))
+        and not _plain(analyser.readings(w.lower()))
+        and not checker.lexicon.is_word(w.lower())
+    }
+    if not unknown:
+        return
+    analyser.norwegian_readings(sorted(unknown))
+    parts: set[str] = set()
+    for word in unknown:
+        lower = word.lower()
+        parts.update(
+            lower[i:j] for i in range(len(lower) - 1) for j in range(i + 2, len(lower) + 1)
+        )
+    analyser.analyse(parts)
+
+
 def _terms(sentences: list[Sentence]) -> frozenset[str]:
     """Lower-case words found in at least three different sentences: the article's terms."""
     seen: dict[str, set[str]] = {}
@@ -1007,12 +1033,15 @@ def _capitalised_inside(article: Article) -> dict[str, int]:
 
 
 def check_sentence(sentence: Sentence, checker: Checker, first: bool = True) -> None:
+    ctx: Context | None = None
     for rule_id, (rule, needs_analyser) in RULES.items():
         if not checker.enabled(rule_id) or (needs_analyser and checker.analyser is None):
             continue
-        ctx = Context(
-            sentence, _tokens(sentence.text), checker, protected_spans(sentence.text), first
-        )
+        if ctx is None or ctx.seen != sentence.text:  # tokenise again only after an edit
+            ctx = Context(
+                sentence, _tokens(sentence.text), checker, protected_spans(sentence.text), first
+            )
+            ctx.seen = sentence.text
         findings = list(rule(ctx))
         for finding in (
             sorted(findings, key=lambda f: -f.start)
@@ -1111,7 +1140,12 @@ def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
     candidates |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
     candidates |= {a + c + b for a, b in splits for c in _ALPHABET}
     candidates.discard(lower)
-    known = [c for c in candidates if lexicon.is_word(c)]
+    # wordfreq's Danish list first: a cheap filter before the dictionary's slower analysis.
+    known = [
+        c
+        for c in candidates
+        if (zipf(c, "da") > 0 or _similar_sounds(lower, c)) and lexicon.is_word(c)
+    ]
     if not known:
         return None
     best = max(known, key=lambda c: (_similar_sounds(lower, c), zipf(c, "da"), c))

@@ -158,3 +158,15 @@ def test_summary_groups_flags_by_kind(rules: FixRules) -> None:
 
 def test_lt_proc_is_found_when_installed() -> None:
     assert (find_lt_proc() is not None) == HAS_ANALYSER or not HAS_ANALYSER
+
+
+def test_review_page_groups_flags_by_kind(rules: FixRules) -> None:
+    from pipeline.render.html import review_page
+
+    text = "Det koster på vores lommebog.\n\nMødet er den 3. Marts, og vi savner chancen."
+    article = fix_article(segment_text(text), rules)
+    page = review_page(article)
+    assert 'class="kind-filter"' in page and 'value="phrase"' in page
+    assert '<section data-kind="phrase"><h3>Garbled phrase (2)</h3>' in page
+    assert 'data-kind="phrase"' in page and 'data-kinds="phrase"' in page
+    assert ".hide-phrase" in page
