@@ -108,6 +108,8 @@ def rule_reasons(
     rows = [(rule_id, casing.reason(rule_id)) for rule_id in casing.RULE_IDS]
     rows += list(FLAG_REASONS.items())
     rows += grammar_reasons()
+    if rules is not None and rules.checker is not None:
+        rows += [(f"sense.{row.row_id}", row.reason) for row in rules.checker.false_friends]
     phrases = rules.phrases if rules is not None else _phrase_rules_only(data_dir)
     rows += [(rule.rule_id, f"{rule.reason} ({rule.action})") for rule in phrases]
     return rows
