@@ -281,6 +281,8 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
         genders = noun_genders(noun, definite=False if token.lower in ("en", "et") else None)
         if not genders or gender in genders:
             continue
+        if _takes_gender(ctx.checker.lexicon, ctx.tokens[j].lower, gender):
+            continue  # the dictionary knows a definite form of that gender (en fond: fonden)
         if adjectives == 0 and token.lower in ("den", "det") and noun_genders(noun, True):
             continue  # double definiteness, flagged by its own rule
         plural = all("pl" in r.tags for r in _plain(noun) if r.pos == "n")
@@ -295,6 +297,15 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
             ctx.tokens[j].end,
             right + ctx.text[token.end : ctx.tokens[j].end],
         )
+
+
+def _takes_gender(lexicon: Lexicon, noun: str, gender: str) -> bool:
+    """The dictionary has the noun's definite form for ``gender`` (*fonden*, *modulet*): a
+    second opinion where the analyser knows only one gender of a noun that has both."""
+    if lexicon.hunspell is None:
+        return False
+    endings = ("en", "n") if gender == "ut" else ("et", "t")
+    return any(lexicon.is_word(noun + e) for e in endings if noun.endswith("e") == (len(e) == 1))
 
 
 def _subject_end(ctx: Context, i: int) -> int | None:
