@@ -305,7 +305,13 @@ def _takes_gender(lexicon: Lexicon, noun: str, gender: str) -> bool:
     if lexicon.hunspell is None:
         return False
     endings = ("en", "n") if gender == "ut" else ("et", "t")
-    return any(lexicon.is_word(noun + e) for e in endings if noun.endswith("e") == (len(e) == 1))
+    forms = [noun + e for e in endings if noun.endswith("e") == (len(e) == 1)]
+    return any(
+        a.stem.lower() == noun  # the noun's own form, not a verb's (skovet is from skove)
+        for form in forms
+        for a in lexicon.hunspell.analyse(form)
+        if a.surface == form
+    )
 
 
 def _subject_end(ctx: Context, i: int) -> int | None:
