@@ -259,6 +259,16 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
         gender = articles.get(token.lower)
         if gender is None or not is_determiner(ctx.readings(i)):
             continue
+        letter = _letter_after(ctx, i)
+        if letter is not None:
+            if gender == "ut":  # letters are neuter: et U, det store S
+                right = {"en": "et", "den": "det"}[token.lower]
+                right = right.capitalize() if token.text[0].isupper() else right
+                end = ctx.tokens[letter].end
+                yield Finding(
+                    "grammar.gender_agreement", token.start, end, right + ctx.text[token.end : end]
+                )
+            continue
         j = i + 1
         while (
             j < len(ctx.tokens) - 1
@@ -297,6 +307,21 @@ def gender_agreement(ctx: Context) -> Iterator[Finding]:
             ctx.tokens[j].end,
             right + ctx.text[token.end : ctx.tokens[j].end],
         )
+
+
+def _letter_after(ctx: Context, i: int) -> int | None:
+    """Index of a capital letter standing as a noun after token ``i`` (*en opadvendt U*)."""
+    for k in (i + 1, i + 2):
+        if k >= len(ctx.tokens) or ctx.between(k - 1, k) != " ":
+            return None
+        word = ctx.tokens[k].text
+        if len(word) == 1 and word.isupper():
+            follows = ctx.text[ctx.tokens[k].end : ctx.tokens[k].end + 1]
+            return None if follows in ("-", "/") else k
+        readings = ctx.readings(k)
+        if k == i + 2 or (readings and not maybe_adjective(readings)):
+            return None  # one adjective may stand between (an unknown word too: opadvendt)
+    return None
 
 
 def _takes_gender(lexicon: Lexicon, noun: str, gender: str) -> bool:
