@@ -744,7 +744,12 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
         ):
             marks.append(False)
             continue
-        marks.append(english_word(checker, word, mid) or english_stem(checker, word))
+        key = (word, mid)
+        english = checker.english_cache.get(key)
+        if english is None:
+            english = english_word(checker, word, mid) or english_stem(checker, word)
+            checker.english_cache[key] = english
+        marks.append(english)
     # A capitalised run of English words among Danish ones (Colon Cancer) is English when
     # one of them is; a lone capitalised word next to another capitalised word is a name.
     i = 0
@@ -942,6 +947,7 @@ class Checker:
     terms: frozenset[str] = frozenset()  # words the article uses in three or more sentences
     tables: dict[str, Path] = field(default_factory=dict)
     _compounds: dict[tuple[str, int], bool] = field(default_factory=dict)
+    english_cache: dict[tuple[str, bool], bool] = field(default_factory=dict)
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled and rule_id.split(".")[0] not in self.disabled
