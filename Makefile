@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 INPUT ?= data/articles
 OUTPUT ?= outputs
-APT_PACKAGES := hunspell-da chromium chromium-driver
+APT_PACKAGES := hunspell-da lttoolbox apertium-dan-nor chromium chromium-driver
 
 .PHONY: setup setup-dev system-packages run test lint bench clean
 

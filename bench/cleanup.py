@@ -5,7 +5,12 @@ machine-translation defects injected by a seeded generator (lower-case starts, s
 apostrophes, curly and straight quotes, spaced compound dashes, no-break and zero-width spaces,
 mojibake, entities), then times reading, segmenting and normalizing it article by article.
 
-    python bench/cleanup.py [--mb 5] [--seed 1]
+    python bench/cleanup.py [--mb 5] [--seed 1] [--fix] [--texts DIR]
+
+``--fix`` adds the fix stage with the grammar checks and the Danish analyser on (``lt-proc``
+runs as a child process on the same core, so wall time is the measure there). ``--texts DIR``
+times real text instead (every ``.txt`` file under DIR, undamaged), whose vocabulary the
+analyser's per-word cache has not seen.
 
 The last line is one JSON object with `mb`, `seconds`, `mb_per_s`, `articles`, `sentences`,
 `edits`, `cpu_seconds`, `mb_per_cpu_s` (CPU time, steadier on a busy machine) and
@@ -65,8 +70,17 @@ def build_corpus(megabytes: float, seed: int) -> list[bytes]:
     return articles
 
 
+FIX_RULES: list[object] = []  # the fix stage's rules, with --fix
+
+
 def clean(data: bytes, name: str) -> tuple[int, int]:
     article = normalize_article(article_from_bytes(data, name))
+    if FIX_RULES:
+        from pipeline.fix import FixRules, fix_article
+
+        rules = FIX_RULES[0]
+        assert isinstance(rules, FixRules)
+        fix_article(article, rules)
     sentences = list(article.sentences())
     return len(sentences), sum(len(s.edits) for s in sentences)
 
@@ -75,10 +89,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fix", action="store_true", help="also run the fix stage (analyser on)")
+    parser.add_argument("--texts", type=Path, help="time these .txt files instead")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    corpus = build_corpus(args.mb, args.seed)
+    if args.fix:
+        from pipeline.fix import load_fix_rules
+
+        FIX_RULES.append(load_fix_rules())
+    if args.texts:
+        corpus = [p.read_bytes() for p in sorted(args.texts.rglob("*.txt"))]
+    else:
+        corpus = build_corpus(args.mb, args.seed)
     size = sum(len(a) for a in corpus)
     # Warm up: lazy imports (ftfy), regex compilation and the lexicon that word-by-word
     # mojibake repair loads on first use are start-up, not throughput.
@@ -96,7 +119,8 @@ def main() -> None:
     line = (" ".join(["vi ved alle, at ‘trend’ er Domino ‘ s i 80% – gruppen."] * 200_000))
     big = line.encode("utf-8")[: 10 * 1024 * 1024]
     start = time.perf_counter()
-    clean(big.decode("utf-8", "ignore").encode("utf-8"), "single-line.txt")
+    if not args.fix:
+        clean(big.decode("utf-8", "ignore").encode("utf-8"), "single-line.txt")
     single_line_s = time.perf_counter() - start
 
     result = {
@@ -110,7 +134,8 @@ def main() -> None:
         "edits": edits,
         "single_line_10mb_s": round(single_line_s, 2),
     }
-    print(f"normalize + segment: {result['mb']} MB in {result['seconds']} s on one core "
+    stages = "normalize + segment + fix (analyser on)" if args.fix else "normalize + segment"
+    print(f"{stages}: {result['mb']} MB in {result['seconds']} s on one core "
           f"= {result['mb_per_s']} MB/s; {result['mb_per_cpu_s']} MB per CPU second "
           f"({sentences} sentences, {edits} edits)")
     print(f"10 MB single-line file: {result['single_line_10mb_s']} s")

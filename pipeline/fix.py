@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import casing
+from pipeline.analyser import APERTIUM_DIR, DANISH, find_lt_proc
 from pipeline.document import Article, Paragraph, Sentence
+from pipeline.grammar import (
+    FALSE_FRIENDS_FILE,
+    LOANWORDS_FILE,
+    Checker,
+    check_article,
+    load_grammar_checker,
+)
+from pipeline.grammar import rule_reasons as grammar_reasons
 from pipeline.lexicon import Lexicon, find_dictionary, load_lexicon
 from pipeline.phrases import (
     Fragment,
@@ -61,6 +70,7 @@ class FixRules:
     fragments: list[Fragment]
     tables: dict[str, Path] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    checker: Checker | None = None  # grammar, English-left-in, leakage, false friends
 
     def table_hashes(self) -> dict[str, str]:
         """SHA-256 of every table (and the dictionary) the rules came from, by file name."""
@@ -75,9 +85,10 @@ class FixRules:
 
 
 def load_fix_rules(
-    data_dir: Path | None = None, dictionary: Path | bool | None = True
+    data_dir: Path | None = None, dictionary: Path | bool | None = True, grammar: bool = True
 ) -> FixRules:
-    """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary.
+    """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary;
+    with ``grammar``, also the grammar checks (:mod:`pipeline.grammar`) and their analyser.
 
     Raises :class:`~pipeline.errors.RuleTableError` for a broken table.
     """
@@ -92,7 +103,11 @@ def load_fix_rules(
     lexicon = load_lexicon(tables[NAMES_FILE], dictionary)
     if lexicon.hunspell is not None:
         tables[lexicon.hunspell.path.name] = lexicon.hunspell.path
-    return FixRules(lexicon, phrases, fragments, tables)
+    checker = None
+    if grammar:
+        checker = load_grammar_checker(data, lexicon)
+        tables.update(checker.tables)
+    return FixRules(lexicon, phrases, fragments, tables, checker=checker)
 
 
 def table_files(
@@ -101,11 +116,16 @@ def table_files(
     """The files :func:`load_fix_rules` reads, by name, without loading them (the run key
     hashes them): the tables that exist in ``data_dir`` and the dictionary, if any."""
     data = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
-    files = {name: data / name for name in (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE)}
+    names = (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE, FALSE_FRIENDS_FILE, LOANWORDS_FILE)
+    files = {name: data / name for name in names}
     files = {name: path for name, path in files.items() if path.is_file()}
     found = find_dictionary() if dictionary is True else (dictionary or None)
     if isinstance(found, Path) and found.is_file():
         files[found.name] = found
+    # The grammar checks depend on the analyser being there (and on its data).
+    analyser = APERTIUM_DIR / DANISH
+    if find_lt_proc() is not None and analyser.is_file():
+        files[analyser.name] = analyser
     return files
 
 
@@ -115,6 +135,9 @@ def rule_reasons(
     """``(rule_id, reason)`` of every fix-stage rule and flag (phrase rules from the table)."""
     rows = [(rule_id, casing.reason(rule_id)) for rule_id in casing.RULE_IDS]
     rows += list(FLAG_REASONS.items())
+    rows += grammar_reasons()
+    if rules is not None and rules.checker is not None:
+        rows += [(f"sense.{row.row_id}", row.reason) for row in rules.checker.false_friends]
     phrases = rules.phrases if rules is not None else _phrase_rules_only(data_dir)
     rows += [(rule.rule_id, f"{rule.reason} ({rule.action})") for rule in phrases]
     return rows
@@ -136,6 +159,9 @@ def fix_article(article: Article, rules: FixRules) -> Article:
     for paragraph in article.paragraphs:
         fix_paragraph(paragraph, rules, previous, names)
         previous = paragraph
+    if rules.checker is not None:
+        rules.checker.disabled = rules.disabled
+        check_article(article, rules.checker)
     return article
 
 

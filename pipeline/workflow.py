@@ -63,6 +63,13 @@ class Summary:
             lines.append(f"  edit  {stage:<10} {rule_id:<40} {count:>6}")
         for (stage, rule_id), count in sorted(self.flags.items(), key=lambda i: (-i[1], i[0])):
             lines.append(f"  flag  {stage or '-':<10} {rule_id:<40} {count:>6}")
+        if self.flags:
+            from pipeline.kinds import flag_kind
+
+            kinds: Counter[str] = Counter()
+            for (_, rule_id), count in self.flags.items():
+                kinds[flag_kind(rule_id)] += count
+            lines.append("flags by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
         return lines
 
 

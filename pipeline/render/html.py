@@ -20,6 +20,7 @@ import itertools
 from dataclasses import dataclass
 
 from pipeline.document import Article, Edit, Flag, Sentence
+from pipeline.kinds import KINDS, flag_kind
 from pipeline.qa import OriginalCell, original_cells
 from pipeline.render import (
     TranslationNote,
@@ -164,9 +165,11 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
                 worst = max(covering, key=lambda item: _SEVERITY_RANK.get(item[1].severity, 1))
                 tip = " | ".join(_flag_tip(f) for _, f in covering)
                 numbers = " ".join(str(flag_numbers[i]) for i, _ in covering)
+                kinds = " ".join(sorted({flag_kind(f.rule_id) for _, f in covering}))
                 text = (
                     f'<mark class="flag sev-{esc(worst[1].severity)} tip" tabindex="0" '
-                    f'data-flag="{numbers}" data-tip="{esc(tip)}">{text}</mark>'
+                    f'data-flag="{numbers}" data-kinds="{kinds}" data-tip="{esc(tip)}">'
+                    f"{text}</mark>"
                 )
             out.append(text)
     return "".join(out)
@@ -183,9 +186,11 @@ def _notes_html(
             if flag.suggestion
             else ""
         )
+        kind = flag_kind(flag.rule_id)
         items.append(
             f'<li class="flag-note flag-target sev-{esc(flag.severity)}" id="flag-{number}" '
-            f'tabindex="-1"><span class="badge">⚑ {number}</span> '
+            f'data-kind="{kind}" tabindex="-1"><span class="badge">⚑ {number}</span> '
+            f'<span class="kind">{esc(KINDS[kind])}</span> '
             f'<code>{esc(flag.rule_id)}</code> {esc(flag.reason)}{suggestion}</li>'
         )
     seen: dict[str, tuple[str, int]] = {}
@@ -321,6 +326,16 @@ a{color:inherit;text-decoration:none}
 }
 """
 
+# Each kind of flag can be hidden (the script sets hide-KIND on the body).
+_CSS += ".kind-filter{display:none;border:0;padding:0;margin:.3rem 0}"
+_CSS += ".js .kind-filter{display:block}"
+_CSS += ".flag-note .kind{font-size:.8rem;color:#555}.flag-list h3{font-size:.95rem;margin:.4rem 0}"
+_CSS += "".join(
+    f'.hide-{k} [data-kind="{k}"]{{display:none}}'
+    f'.hide-{k} mark[data-kinds="{k}"]{{background:none;border-bottom:0}}'
+    for k in KINDS
+)
+
 REVIEW_CSS = _CSS  # the review app builds on this page's look
 
 _SCRIPT = """
@@ -330,6 +345,11 @@ _SCRIPT = """
   var next = document.getElementById("next-flag");
   var position = document.getElementById("flag-pos");
   var current = -1;
+  Array.prototype.forEach.call(document.querySelectorAll(".kind-filter input"), function (box) {
+    box.addEventListener("change", function () {
+      document.body.classList.toggle("hide-" + box.value, !box.checked);
+    });
+  });
   if (!targets.length) { position.textContent = "No flags on this page."; return; }
   prev.hidden = false;
   next.hidden = false;
@@ -384,6 +404,31 @@ def page(
         f"<title>{esc(title)}</title>\n<style>{css}</style>\n</head>\n"
         f"<body>\n{body}\n{script_tag}\n</body>\n</html>\n"
     )
+
+
+def _flags_by_kind(entries: list[tuple[int, str, str, str, str]]) -> str:
+    """The flag list grouped by kind (grammar, English left in, …), with a show/hide box for
+    each kind (the boxes work with JavaScript; without it every flag shows)."""
+    groups: dict[str, list[str]] = {}
+    for number, label, rule, reason, snippet in entries:
+        kind = flag_kind(rule) if label != "file" or "." in rule else "other"
+        groups.setdefault(kind, []).append(
+            f'<li><a href="#flag-{number}">{esc(label)}</a> '
+            + (f'<q class="snippet">{esc(snippet)}</q> ' if snippet else "")
+            + f"<code>{esc(rule)}</code> {esc(reason)}</li>"
+        )
+    order = [k for k in KINDS if k in groups]
+    boxes = "".join(
+        f'<label><input type="checkbox" value="{k}" checked> {esc(KINDS[k])} '
+        f"({len(groups[k])})</label> "
+        for k in order
+    )
+    lists = "".join(
+        f'<section data-kind="{k}"><h3>{esc(KINDS[k])} ({len(groups[k])})</h3>'
+        f"<ol>{''.join(groups[k])}</ol></section>"
+        for k in order
+    )
+    return f'<fieldset class="kind-filter"><legend>Show</legend>{boxes}</fieldset>{lists}'
 
 
 def _legend() -> str:
@@ -453,17 +498,11 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         banner = f'<p class="banner error" role="status">{esc(headline)}</p>'
     flag_list = ""
     if numbering.entries:
-        items = "".join(
-            f'<li><a href="#flag-{number}">{esc(label)}</a> '
-            + (f'<q class="snippet">{esc(snippet)}</q> ' if snippet else "")
-            + f"<code>{esc(rule)}</code> {esc(reason)}</li>"
-            for number, label, rule, reason, snippet in numbering.entries
-        )
         opened = " open" if numbering.count <= 8 else ""
         flag_list = (
             f'<details class="flag-list"{opened}><summary>Flags ({numbering.count}): '
             "what the editor should look at</summary>"
-            f"<ol>{items}</ol></details>"
+            f"{_flags_by_kind(numbering.entries)}</details>"
         )
     summary = (
         f'{stats["sentences"]} sentences · {stats["edits"]} edits in '
