@@ -341,7 +341,14 @@ class _OrderedPool(Generic[T, R]):
             self.running.add(self.started.get())
 
     def _submit(self, slot: _Slot[T, R]) -> None:
-        slot.future = self._pool().submit(_run_marked, self.fn, slot.index, slot.item)
+        try:
+            slot.future = self._pool().submit(_run_marked, self.fn, slot.index, slot.item)
+        except BrokenProcessPool as error:
+            # The pool broke since the last result was taken: the slot waits like the others
+            # in it, and the run loop recovers them all.
+            broken: Future[R] = Future()
+            broken.set_exception(error)
+            slot.future = broken
 
     def _recover(self, pending: deque[_Slot[T, R]]) -> None:
         """A worker died: keep finished results, rerun the running items alone, resubmit the
