@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pipeline import casing
@@ -32,9 +33,11 @@ from pipeline.lexicon import Lexicon, find_dictionary, load_lexicon
 from pipeline.phrases import (
     Fragment,
     PhraseRule,
+    fragment_prefilter,
     load_fragments,
     load_phrase_table,
     overlaps,
+    phrase_prefilter,
     protected_spans,
 )
 from pipeline.segment import (
@@ -82,6 +85,23 @@ class FixRules:
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
+
+    @cached_property
+    def phrase_prefilter(self) -> re.Pattern[str] | None:
+        """One regex that matches where any phrase rule could (None: no shortcut)."""
+        return phrase_prefilter(self.phrases)
+
+    @cached_property
+    def fragment_prefilter(self) -> re.Pattern[str] | None:
+        """One regex that matches where any English fragment could (None: no shortcut)."""
+        return fragment_prefilter(self.fragments)
+
+    def fragment_matches(self, text: str) -> list[tuple[Fragment, re.Match[str]]]:
+        """Every English fragment's matches in ``text``, fragment by fragment."""
+        prefilter = self.fragment_prefilter
+        if prefilter is not None and prefilter.search(text) is None:
+            return []
+        return [(f, m) for f in self.fragments for m in f.regex.finditer(text)]
 
 
 def load_fix_rules(
@@ -185,7 +205,7 @@ def fix_paragraph(
                     suggestion=sentence.text[doubt[0]].lower(),
                 )
         if rules.enabled("casing.lexicon"):
-            english = [m.span() for f in rules.fragments for m in f.regex.finditer(sentence.text)]
+            english = [m.span() for _, m in rules.fragment_matches(sentence.text)]
             _record(sentence, "casing.lexicon",
                     casing.restore_name_casing(sentence.text, rules.lexicon, english))
         if names and rules.enabled("casing.article_name"):
@@ -206,6 +226,9 @@ def _record(sentence: Sentence, rule_id: str, new_text: str) -> int:
 
 
 def apply_phrases(sentence: Sentence, rules: FixRules) -> None:
+    prefilter = rules.phrase_prefilter
+    if prefilter is not None and prefilter.search(sentence.text) is None:
+        return  # no rule matches anywhere in the sentence
     spans = protected_spans(sentence.text)
     for rule in rules.phrases:
         if not rules.enabled(rule.rule_id):
@@ -328,20 +351,21 @@ _NUMBER_COMPOUND = re.compile(
     r"(?<![\w.,-])(\d{1,4})\s+(tallet|tallets|tals|årig|årige|årsdagen|årsdag|årsjubilæum)(?![\w-])",
     re.IGNORECASE,
 )
+_CAPITALISED_MONTHS_AND_DAYS = frozenset(w.capitalize() for w in casing.MONTHS_AND_DAYS)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"(?<![\w@#.-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w@-])")
 
 
 def flag_suspicious(sentence: Sentence, rules: FixRules, sentence_start: bool = True) -> None:
     text = sentence.text
     spans = protected_spans(text)
-    for fragment in rules.fragments:
-        for match in fragment.regex.finditer(text):
-            if not overlaps(match.start(), match.end(), spans):
-                sentence.add_flag(
-                    STAGE, "fix.english_fragment", match.start(), match.end(),
-                    f"{FLAG_REASONS['fix.english_fragment']} ({fragment.phrase})",
-                    severity="info", suggestion=fragment.suggestion,
-                )
+    for fragment, match in rules.fragment_matches(text):
+        if not overlaps(match.start(), match.end(), spans):
+            sentence.add_flag(
+                STAGE, "fix.english_fragment", match.start(), match.end(),
+                f"{FLAG_REASONS['fix.english_fragment']} ({fragment.phrase})",
+                severity="info", suggestion=fragment.suggestion,
+            )
     for match in _DOUBLED.finditer(text):
         sentence.add_flag(
             STAGE, "fix.doubled_word", match.start(), match.end(),
@@ -356,7 +380,7 @@ def flag_suspicious(sentence: Sentence, rules: FixRules, sentence_start: bool = 
     first = casing.first_letter(text, markers=True)
     for match in casing.WORD.finditer(text):
         word = match.group(0)
-        if word in {w.capitalize() for w in casing.MONTHS_AND_DAYS} and match.start() != first:
+        if word in _CAPITALISED_MONTHS_AND_DAYS and match.start() != first:
             sentence.add_flag(
                 STAGE, "casing.capitalised_month", match.start(), match.end(),
                 FLAG_REASONS["casing.capitalised_month"], severity="info",
@@ -374,7 +398,7 @@ def _flag_unknown_words(
         token = match.group(0)
         if overlaps(match.start(), match.end(), spans):
             continue
-        for part_match in re.finditer(r"[^\W\d_]+", token):
+        for part_match in _LETTERS.finditer(token):
             part = part_match.group(0)
             start = match.start() + part_match.start()
             if len(part) < 4 or part.isupper() or any(c.isupper() for c in part[1:]):

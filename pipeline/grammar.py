@@ -55,15 +55,15 @@ SITUATION_VERBS = frozenset(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Token:
     text: str
     start: int
     end: int
+    lower: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", self.text.lower())
 
 
 @dataclass
@@ -513,7 +513,7 @@ def _sentence_subject_gender(checker: Checker, text: str) -> str | None:
     label (*Tyktarm: Den tværgående tyktarm strækker …*) the part after the colon counts."""
     if ": " in text:
         text = text.rsplit(": ", 1)[1]
-    tokens = [Token(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)][:5]
+    tokens = _tokens(text)[:5]
     assert checker.analyser is not None
     for index, token in enumerate(tokens):
         readings = _plain(checker.analyser.readings(token.text))
@@ -723,7 +723,9 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
     marks = []
     for i, token in enumerate(tokens):
         word = token.text
-        if overlaps(token.start, token.end, ctx.protected) or any(c.isdigit() for c in word):
+        if (ctx.protected and overlaps(token.start, token.end, ctx.protected)) or any(
+            c.isdigit() for c in word
+        ):
             marks.append(False)
             continue
         mid = i > 0 and word[0].isupper()
@@ -984,7 +986,13 @@ class Checker:
 
 
 def _tokens(text: str) -> list[Token]:
-    return [Token(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]
+    return list(_cached_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _cached_tokens(text: str) -> tuple[Token, ...]:
+    """The words of a sentence; an article asks for them several times."""
+    return tuple(Token(m.group(0), m.start(), m.end()) for m in WORD.finditer(text))
 
 
 def check_article(article: Article, checker: Checker) -> Article:
