@@ -18,13 +18,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pipeline.analyser import Analyser, Reading
 from pipeline.document import Article, Sentence
 from pipeline.lexicon import Lexicon
-from pipeline.phrases import overlaps, protected_spans
+from pipeline.phrases import BACKREFERENCE, overlaps, protected_spans
 
 STAGE = "fix"
 FALSE_FRIENDS_FILE = "false_friends.tsv"
@@ -162,8 +162,12 @@ class Context:
 # Reading predicates
 
 
-def _plain(readings: list[Reading]) -> list[Reading]:
+def plain_readings(readings: list[Reading]) -> list[Reading]:
+    """The readings of a word standing alone (not only as part of a compound)."""
     return [r for r in readings if "compound-only-L" not in r.tags and "cmp" not in r.tags]
+
+
+_plain = plain_readings
 
 
 def is_determiner(readings: list[Reading]) -> bool:
@@ -881,6 +885,9 @@ def norwegian_leakage(ctx: Context) -> Iterator[Finding]:
 
 def false_friends(ctx: Context) -> Iterator[Finding]:
     """False friends and word-sense errors from ``data/false_friends.tsv`` (with a context cue)."""
+    prefilter = ctx.checker.false_friend_prefilter
+    if prefilter is not None and prefilter.search(ctx.text) is None:
+        return
     for row in ctx.checker.false_friends:
         for match in row.wrong.finditer(ctx.text):
             if row.cue is not None and not row.cue.search(ctx.text):
@@ -954,6 +961,18 @@ class Checker:
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled and rule_id.split(".")[0] not in self.disabled
 
+    @cached_property
+    def false_friend_prefilter(self) -> re.Pattern[str] | None:
+        """One regex that matches where any false-friend row's wrong form does (None: no
+        shortcut, every row is tried)."""
+        rows = self.false_friends
+        if not rows or any(BACKREFERENCE.search(row.wrong.pattern) for row in rows):
+            return None
+        try:
+            return re.compile("|".join(f"(?:{row.wrong.pattern})" for row in rows), re.IGNORECASE)
+        except re.error:
+            return None
+
     def compound(self, lower: str, depth: int = 0) -> bool:
         """A compound of Danish nouns or adjectives, with or without a linking -s- or -e-
         (*elafgift*, *kilowatttime*), looser than Hunspell's compound rules: the head is a
@@ -974,6 +993,10 @@ class Checker:
                     break
         self._compounds[(lower, depth)] = found
         return found
+
+    def compound_part(self, lower: str) -> bool:
+        """A noun or adjective of four letters or more that can end a compound."""
+        return len(lower) >= 4 and self._part(lower, head=False)
 
     def _part(self, lower: str, head: bool) -> bool:
         """A noun or adjective that can start (``head``) or end a compound."""
@@ -999,9 +1022,9 @@ def check_article(article: Article, checker: Checker) -> Article:
     """Run every rule over every sentence; edits are applied, flags added."""
     sentences = list(article.sentences())
     if checker.analyser is not None:
-        _prefetch(checker, checker.analyser, sentences)
+        prefetch_words(checker, checker.analyser, sentences)
     checker.capitalised_mid = _capitalised_inside(article)
-    checker.terms = _terms(sentences)
+    checker.terms = article_terms(sentences)
     for paragraph in article.paragraphs:
         checker.previous = None
         for index, sentence in enumerate(paragraph.sentences):
@@ -1039,7 +1062,7 @@ def unflag_continued_quotations(article: Article) -> None:
             first.flags.remove(flag)
 
 
-def _prefetch(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -> None:
+def prefetch_words(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -> None:
     """Ask the analysers about the whole article in a few batches: every word, and for the
     words unknown to both dictionaries their Norwegian readings and their possible compound
     parts (so that no rule starts ``lt-proc`` for one word)."""
@@ -1065,7 +1088,7 @@ def _prefetch(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -
     analyser.analyse(parts)
 
 
-def _terms(sentences: list[Sentence]) -> frozenset[str]:
+def article_terms(sentences: list[Sentence]) -> frozenset[str]:
     """Lower-case words found in at least three different sentences: the article's terms."""
     seen: dict[str, set[str]] = {}
     for sentence in sentences:

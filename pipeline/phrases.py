@@ -134,7 +134,7 @@ def phrase_prefilter(rules: list[PhraseRule]) -> re.Pattern[str] | None:
     ...     phrase_prefilter(rules).search("De tog fordelen"))
     (True, False)
     """
-    if not rules or any(_BACKREFERENCE.search(rule.pattern) for rule in rules):
+    if not rules or any(BACKREFERENCE.search(rule.pattern) for rule in rules):
         return None
     alternatives = "|".join(f"(?:{rule.pattern})" for rule in rules)
     try:
@@ -155,7 +155,7 @@ def fragment_prefilter(fragments: list[Fragment]) -> re.Pattern[str] | None:
     return _fragment_regex("|".join(_fragment_words(f.phrase) for f in fragments))
 
 
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def _rule(rule_id: str, pattern: str) -> PhraseRule:
