@@ -788,7 +788,12 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
         ):
             k -= 1
         words = " ".join(t.text for t in tokens[k : j + 1])
-        if not _is_name_run(ctx, k, j) and not _quoted(ctx.text, tokens[k].start, tokens[j].end):
+        if (
+            not _is_name_run(ctx, k, j)
+            and not _quoted(ctx.text, tokens[k].start, tokens[j].end)
+            and not (k == j and _lone_term(checker, tokens[k]))
+            and not _in_parentheses(ctx.text, tokens[k].start, tokens[j].end)
+        ):
             yield Finding(
                 "english.left_in",
                 tokens[k].start,
@@ -796,6 +801,23 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
                 reason=f"English left in the Danish text ({words}).",
             )
         i = j + 1
+
+
+def _in_parentheses(text: str, start: int, end: int) -> bool:
+    """The words stand inside parentheses: a gloss, the original term (*partitioner (physical
+    volumes)*), not a word left in.
+
+    >>> _in_parentheses("skillerummet (tip, ring, sleeve) her", 20, 31)
+    True
+    """
+    opened = text.rfind("(", 0, start)
+    return opened >= 0 and text.rfind(")", opened, start) < 0 and ")" in text[end:]
+
+
+def _lone_term(checker: Checker, token: Token) -> bool:
+    """A lone English word that the article uses as a term, in three or more sentences
+    (*issue*, *firmwaren* in a help text): the writer's choice, not a word left in."""
+    return token.lower in checker.terms
 
 
 def _code_like(ctx: Context, token: Token) -> bool:
