@@ -793,6 +793,7 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
             and not _quoted(ctx.text, tokens[k].start, tokens[j].end)
             and not (k == j and _lone_term(checker, tokens[k]))
             and not _in_parentheses(ctx.text, tokens[k].start, tokens[j].end)
+            and not (k == j and _named(tokens, k))
         ):
             yield Finding(
                 "english.left_in",
@@ -801,6 +802,18 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
                 reason=f"English left in the Danish text ({words}).",
             )
         i = j + 1
+
+
+# Words that introduce a term as a term: *det såkaldte churn*, *kaldes for churn*.
+_NAMING_CUES = frozenset(
+    "såkaldt såkaldte kaldes kaldet kalder hedder betegnelsen begrebet udtrykket ordet".split()
+)
+
+
+def _named(tokens: list[Token], first: int) -> bool:
+    """A naming word stands at most four words before a lone English word: the term is
+    mentioned, not left in (*Fænomenet kaldes i branchen for churn*)."""
+    return any(t.lower in _NAMING_CUES for t in tokens[max(first - 4, 0) : first])
 
 
 def _in_parentheses(text: str, start: int, end: int) -> bool:
