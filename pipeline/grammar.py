@@ -992,6 +992,7 @@ class Checker:
     tables: dict[str, Path] = field(default_factory=dict)
     _compounds: dict[tuple[str, int], bool] = field(default_factory=dict)
     english_cache: dict[tuple[str, bool], bool] = field(default_factory=dict)
+    prefetched: set[str] = field(default_factory=set)  # words prefetch_words has asked about
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled and rule_id.split(".")[0] not in self.disabled
@@ -1097,11 +1098,21 @@ def unflag_continued_quotations(article: Article) -> None:
             first.flags.remove(flag)
 
 
+PREFETCHED_MAX = 500_000  # word forms remembered as asked about, before starting over
+
+
 def prefetch_words(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -> None:
     """Ask the analysers about the whole article in a few batches: every word, and for the
     words unknown to both dictionaries their Norwegian readings and their possible compound
-    parts (so that no rule starts ``lt-proc`` for one word)."""
-    words = {t.text for s in sentences for t in _tokens(s.text)}
+    parts (so that no rule starts ``lt-proc`` for one word). Words already asked about are
+    skipped (the fix stage asks first, the grammar checks again after its edits)."""
+    done = checker.prefetched
+    if len(done) > PREFETCHED_MAX:
+        done.clear()
+    words = {t.text for s in sentences for t in _tokens(s.text)} - done
+    done.update(words)
+    if not words:
+        return
     analyser.analyse(words | {w.lower() for w in words})
     unknown = {
         w
@@ -1125,11 +1136,11 @@ def prefetch_words(checker: Checker, analyser: Analyser, sentences: list[Sentenc
 
 def article_terms(sentences: list[Sentence]) -> frozenset[str]:
     """Lower-case words found in at least three different sentences: the article's terms."""
-    seen: dict[str, set[str]] = {}
-    for sentence in sentences:
-        for token in _tokens(sentence.text):
-            seen.setdefault(token.lower, set()).add(sentence.text)
-    return frozenset(w for w, texts in seen.items() if len(texts) >= 3)
+    counts: dict[str, int] = {}
+    for text in {sentence.text for sentence in sentences}:
+        for lower in {token.lower for token in _tokens(text)}:
+            counts[lower] = counts.get(lower, 0) + 1
+    return frozenset(w for w, count in counts.items() if count >= 3)
 
 
 def _capitalised_inside(article: Article) -> dict[str, int]:
@@ -1238,6 +1249,17 @@ def _similar_sounds(word: str, candidate: str) -> bool:
     return len(diff) == 1 and frozenset(diff[0]) in _SOUND_PAIRS
 
 
+@lru_cache(maxsize=1)
+def danish_wordlist() -> frozenset[str]:
+    """The words of ``wordfreq``'s Danish list: a word of letters has a Danish Zipf frequency
+    above 0 exactly when it is in the list, and a set lookup is far cheaper than asking."""
+    try:
+        from wordfreq import get_frequency_dict
+    except ImportError:  # pragma: no cover - wordfreq is a base dependency
+        return frozenset()
+    return frozenset(get_frequency_dict("da"))
+
+
 def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
     """The most frequent dictionary word one edit away (tygker → tygger), keeping the casing.
 
@@ -1255,10 +1277,11 @@ def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
     candidates |= {a + c + b for a, b in splits for c in _ALPHABET}
     candidates.discard(lower)
     # wordfreq's Danish list first: a cheap filter before the dictionary's slower analysis.
+    listed = danish_wordlist()
     known = [
         c
         for c in candidates
-        if (zipf(c, "da") > 0 or _similar_sounds(lower, c)) and lexicon.is_word(c)
+        if (c in listed or _similar_sounds(lower, c)) and lexicon.is_word(c)
     ]
     if not known:
         return None
