@@ -725,14 +725,18 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
     checker = ctx.checker
     tokens = ctx.tokens
     marks = []
+    cache = checker.english_cache
     for i, token in enumerate(tokens):
         word = token.text
+        mid = i > 0 and word[0].isupper()
+        if cache.get((word, mid)) is False:
+            marks.append(False)  # not English whatever the context (most words)
+            continue
         if (ctx.protected and overlaps(token.start, token.end, ctx.protected)) or any(
             c.isdigit() for c in word
         ):
             marks.append(False)
             continue
-        mid = i > 0 and word[0].isupper()
         if mid and (
             tokens[i - 1].lower not in _ARTICLES
             or ctx.between(i - 1, i) != " "
