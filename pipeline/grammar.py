@@ -558,6 +558,8 @@ def capitalised_common_word(ctx: Context) -> Iterator[Finding]:
             continue
         if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
             continue
+        if all(t.text.isdigit() for t in tokens[:i]):
+            continue  # "[22] Disse", "3) Vælg": the sentence starts after a number
         if re.match(r"\s*\d", ctx.text[token.end :]) or tokens[i - 1].lower in LABEL_CUES:
             continue  # "Afsnit 5.1", "knappen Gem", "klik på Lyd": a reference or a label
         if i > 1 and tokens[i - 1].lower == "på" and tokens[i - 2].lower in LABEL_CUES:
