@@ -410,7 +410,7 @@ def _flag_unknown_words(
     lexicon = rules.lexicon
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        if overlaps(match.start(), match.end(), spans):
+        if overlaps(match.start(), match.end(), spans) or _technical(text, match):
             continue
         for part_match in _LETTERS.finditer(token):
             part = part_match.group(0)
@@ -425,6 +425,25 @@ def _flag_unknown_words(
                 STAGE, "fix.unknown_word", start, start + len(part),
                 FLAG_REASONS["fix.unknown_word"], severity="info",
             )
+
+
+def _technical(text: str, match: re.Match[str]) -> bool:
+    """A token that is a file, option or command name: it touches ``/ = _ $ <`` or a file
+    extension (*initrd.gz*), or one of its hyphenated parts is not shaped like Danish
+    (*dpkg-reconfigure*, *debconf-variabler* is Danish-shaped and stays a candidate).
+
+    >>> text = "Hent initrd.gz og kør dpkg-reconfigure eller intallere"
+    >>> [_technical(text, m) for m in _TOKEN.finditer(text)]
+    [False, True, False, False, True, False, False]
+    """
+    before = text[match.start() - 1 : match.start()]
+    after = text[match.end() : match.end() + 2]
+    if before in ("/", "=", "_", "$", "<") or after[:1] in ("/", "=", "_", "(", "<"):
+        return True
+    if after[:1] == "." and after[1:].isalnum():
+        return True
+    parts = match.group(0).lower().split("-")
+    return len(parts) > 1 and not all(danish_shaped(p) for p in parts)
 
 
 def _unknown(word: str, rules: FixRules) -> bool:
