@@ -496,15 +496,16 @@ def danish_shaped(lower: str) -> bool:
     return (not onset or onset in _ONSETS) and not _FOREIGN_LETTERS.search(lower)
 
 
-def _known_part(lower: str, rules: FixRules) -> bool:
+def _known_part(lower: str, rules: FixRules, tail: str = "") -> bool:
     """A word that can start a compound: Danish (dictionary or analyser), or common English
-    (Danish compounds take English heads: *rootkontoen*, *stockbilleder*)."""
+    before a ``tail`` that is not (Danish compounds take English heads: *rootkontoen*,
+    *stockbilleder*; *cashback* is English through and through)."""
     checker = rules.checker
     return len(lower) >= 4 and (
         rules.lexicon.is_word(lower)
         or (checker is not None and checker.analyser is not None
             and bool(plain_readings(checker.analyser.readings(lower))))
-        or zipf(lower, "en") >= 4.0
+        or (zipf(lower, "en") >= 4.0 and zipf(tail, "en") < 4.0)
     )
 
 
@@ -527,7 +528,7 @@ def _loose_compound(lower: str, rules: FixRules, depth: int = 0) -> bool:
         )):
             continue
         heads = [head] + ([head[:-1]] if head[-1] in "se" else [])
-        if any(_known_part(h, rules) or checker.compound(h) for h in heads):
+        if any(_known_part(h, rules, tail) or checker.compound(h) for h in heads):
             found = True
             break
     rules.compound_cache[key] = found
