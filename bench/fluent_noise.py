@@ -3,8 +3,8 @@
 Every flag on correct text is noise and every edit is a wrong edit (normalize's typographic
 edits, quote style and spacing, are listed apart: they change no word). Inputs: ``.txt`` files
 or folders of them, e.g. the correct half of the prose corpus (``bench/make_prose_corpus.py``
-writes ``OUT/clean/``) and the news-style text in ``bench/fluent_news_da.txt`` (written for
-this project).
+writes ``OUT/clean/``) and the news-style text in ``bench/fluent_news_da*.txt`` (written for
+this project; ``_3`` holds the English loans and terms Danish news uses).
 
     python bench/fluent_noise.py /tmp/daen-prose-corpus/clean bench/fluent_news_da.txt [--show 30]
 

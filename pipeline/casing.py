@@ -445,18 +445,21 @@ def restore_name_casing(
     out = text
     for match in reversed(list(WORD.finditer(text))):
         word = match.group(0)
-        if not word.islower() or overlaps(match.start(), match.end(), spans):
+        if not word.islower():
+            continue
+        lower = word.replace("’", "'")
+        if len(lower) <= 2 and lower not in lexicon.names.forms:
+            continue
+        # The (cached) lexicon answer first: most words have no casing to restore.
+        cased = lexicon.casing(lower)
+        if cased is None or cased == lower or len(cased) != len(word):
+            continue
+        if overlaps(match.start(), match.end(), spans):
             continue
         before = text[match.start() - 1] if match.start() else ""
         if before in "@#" or (before == "." and text[max(match.start() - 2, 0)].isalnum()):
             continue
-        lower = word.replace("’", "'")
         if text[match.end() : match.end() + 1] == "." and lower in _ABBREVIATIONS:
-            continue
-        if len(lower) <= 2 and lower not in lexicon.names.forms:
-            continue
-        cased = lexicon.casing(lower)
-        if cased is None or cased == lower or len(cased) != len(word):
             continue
         if (
             cased.isupper() and text[match.end() : match.end() + 1] in "-/"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pipeline import casing
@@ -24,17 +25,23 @@ from pipeline.grammar import (
     FALSE_FRIENDS_FILE,
     LOANWORDS_FILE,
     Checker,
+    article_terms,
     check_article,
     load_grammar_checker,
+    plain_readings,
+    prefetch_words,
+    zipf,
 )
 from pipeline.grammar import rule_reasons as grammar_reasons
 from pipeline.lexicon import Lexicon, find_dictionary, load_lexicon
 from pipeline.phrases import (
     Fragment,
     PhraseRule,
+    fragment_prefilter,
     load_fragments,
     load_phrase_table,
     overlaps,
+    phrase_prefilter,
     protected_spans,
 )
 from pipeline.segment import (
@@ -71,6 +78,9 @@ class FixRules:
     tables: dict[str, Path] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     checker: Checker | None = None  # grammar, English-left-in, leakage, false friends
+    # Per article: lower-case words it uses in three or more sentences (its terms).
+    terms: frozenset[str] = frozenset()
+    compound_cache: dict[tuple[str, int], bool] = field(default_factory=dict)
 
     def table_hashes(self) -> dict[str, str]:
         """SHA-256 of every table (and the dictionary) the rules came from, by file name."""
@@ -82,6 +92,23 @@ class FixRules:
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
+
+    @cached_property
+    def phrase_prefilter(self) -> re.Pattern[str] | None:
+        """One regex that matches where any phrase rule could (None: no shortcut)."""
+        return phrase_prefilter(self.phrases)
+
+    @cached_property
+    def fragment_prefilter(self) -> re.Pattern[str] | None:
+        """One regex that matches where any English fragment could (None: no shortcut)."""
+        return fragment_prefilter(self.fragments)
+
+    def fragment_matches(self, text: str) -> list[tuple[Fragment, re.Match[str]]]:
+        """Every English fragment's matches in ``text``, fragment by fragment."""
+        prefilter = self.fragment_prefilter
+        if prefilter is not None and prefilter.search(text) is None:
+            return []
+        return [(f, m) for f in self.fragments for m in f.regex.finditer(text)]
 
 
 def load_fix_rules(
@@ -155,6 +182,12 @@ def fix_article(article: Article, rules: FixRules) -> Article:
     """The fix stage: phrases, casing and flags on every sentence of the article."""
     body = [s.text for p in article.paragraphs if p.kind != "heading" for s in p.sentences]
     names = casing.attested_names(body)
+    sentences = list(article.sentences())
+    rules.terms = article_terms(sentences)
+    if rules.checker is not None and rules.checker.analyser is not None:
+        # One batch for the article's words, so the unknown-word check below can ask the
+        # analyser without starting `lt-proc` per word.
+        prefetch_words(rules.checker, rules.checker.analyser, sentences)
     previous: Paragraph | None = None
     for paragraph in article.paragraphs:
         fix_paragraph(paragraph, rules, previous, names)
@@ -185,7 +218,7 @@ def fix_paragraph(
                     suggestion=sentence.text[doubt[0]].lower(),
                 )
         if rules.enabled("casing.lexicon"):
-            english = [m.span() for f in rules.fragments for m in f.regex.finditer(sentence.text)]
+            english = [m.span() for _, m in rules.fragment_matches(sentence.text)]
             _record(sentence, "casing.lexicon",
                     casing.restore_name_casing(sentence.text, rules.lexicon, english))
         if names and rules.enabled("casing.article_name"):
@@ -206,6 +239,9 @@ def _record(sentence: Sentence, rule_id: str, new_text: str) -> int:
 
 
 def apply_phrases(sentence: Sentence, rules: FixRules) -> None:
+    prefilter = rules.phrase_prefilter
+    if prefilter is not None and prefilter.search(sentence.text) is None:
+        return  # no rule matches anywhere in the sentence
     spans = protected_spans(sentence.text)
     for rule in rules.phrases:
         if not rules.enabled(rule.rule_id):
@@ -328,20 +364,21 @@ _NUMBER_COMPOUND = re.compile(
     r"(?<![\w.,-])(\d{1,4})\s+(tallet|tallets|tals|årig|årige|årsdagen|årsdag|årsjubilæum)(?![\w-])",
     re.IGNORECASE,
 )
+_CAPITALISED_MONTHS_AND_DAYS = frozenset(w.capitalize() for w in casing.MONTHS_AND_DAYS)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"(?<![\w@#.-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w@-])")
 
 
 def flag_suspicious(sentence: Sentence, rules: FixRules, sentence_start: bool = True) -> None:
     text = sentence.text
     spans = protected_spans(text)
-    for fragment in rules.fragments:
-        for match in fragment.regex.finditer(text):
-            if not overlaps(match.start(), match.end(), spans):
-                sentence.add_flag(
-                    STAGE, "fix.english_fragment", match.start(), match.end(),
-                    f"{FLAG_REASONS['fix.english_fragment']} ({fragment.phrase})",
-                    severity="info", suggestion=fragment.suggestion,
-                )
+    for fragment, match in rules.fragment_matches(text):
+        if not overlaps(match.start(), match.end(), spans):
+            sentence.add_flag(
+                STAGE, "fix.english_fragment", match.start(), match.end(),
+                f"{FLAG_REASONS['fix.english_fragment']} ({fragment.phrase})",
+                severity="info", suggestion=fragment.suggestion,
+            )
     for match in _DOUBLED.finditer(text):
         sentence.add_flag(
             STAGE, "fix.doubled_word", match.start(), match.end(),
@@ -356,34 +393,147 @@ def flag_suspicious(sentence: Sentence, rules: FixRules, sentence_start: bool = 
     first = casing.first_letter(text, markers=True)
     for match in casing.WORD.finditer(text):
         word = match.group(0)
-        if word in {w.capitalize() for w in casing.MONTHS_AND_DAYS} and match.start() != first:
+        if word in _CAPITALISED_MONTHS_AND_DAYS and match.start() != first:
             sentence.add_flag(
                 STAGE, "casing.capitalised_month", match.start(), match.end(),
                 FLAG_REASONS["casing.capitalised_month"], severity="info",
                 suggestion=word.lower(),
             )
     if rules.lexicon.has_dictionary:
-        _flag_unknown_words(sentence, rules.lexicon, spans, first)
+        _flag_unknown_words(sentence, rules, spans, first)
 
 
 def _flag_unknown_words(
-    sentence: Sentence, lexicon: Lexicon, spans: list[tuple[int, int]], first: int | None
+    sentence: Sentence, rules: FixRules, spans: list[tuple[int, int]], first: int | None
 ) -> None:
     text = sentence.text
+    lexicon = rules.lexicon
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        if overlaps(match.start(), match.end(), spans):
+        if overlaps(match.start(), match.end(), spans) or _technical(text, match):
             continue
-        for part_match in re.finditer(r"[^\W\d_]+", token):
+        for part_match in _LETTERS.finditer(token):
             part = part_match.group(0)
             start = match.start() + part_match.start()
             if len(part) < 4 or part.isupper() or any(c.isupper() for c in part[1:]):
                 continue
             if part[0].isupper() and start != first:
                 continue  # a name
-            if lexicon.knows(part):
+            if lexicon.knows(part) or not _unknown(part, rules):
                 continue
             sentence.add_flag(
                 STAGE, "fix.unknown_word", start, start + len(part),
                 FLAG_REASONS["fix.unknown_word"], severity="info",
             )
+
+
+def _technical(text: str, match: re.Match[str]) -> bool:
+    """A token that is a file, option or command name: it touches ``/ = _ $ <`` or a file
+    extension (*initrd.gz*), or one of its hyphenated parts is not shaped like Danish
+    (*dpkg-reconfigure*, *debconf-variabler* is Danish-shaped and stays a candidate).
+
+    >>> text = "Hent initrd.gz og kør dpkg-reconfigure eller intallere"
+    >>> [_technical(text, m) for m in _TOKEN.finditer(text)]
+    [False, True, False, False, True, False, False]
+    """
+    before = text[match.start() - 1 : match.start()]
+    after = text[match.end() : match.end() + 2]
+    if before in ("/", "=", "_", "$", "<") or after[:1] in ("/", "=", "_", "(", "<"):
+        return True
+    if after[:1] == "." and after[1:].isalnum():
+        return True
+    parts = match.group(0).lower().split("-")
+    return len(parts) > 1 and not all(danish_shaped(p) for p in parts)
+
+
+def _unknown(word: str, rules: FixRules) -> bool:
+    """A word the dictionary rejects is still no misspelling when the article uses it as a
+    term (in three or more sentences), when it is an English word (the English-left-in check
+    decides about those), or when the analyser knows it or reads it as a compound of Danish
+    nouns and adjectives (*partitioneringsværktøj*).
+
+    >>> rules = load_fix_rules(grammar=False)
+    >>> rules.terms = frozenset({"initrd"})
+    >>> [_unknown(w, rules) for w in ("initrd", "intallere")]
+    [False, True]
+    """
+    lower = word.lower()
+    if lower in rules.terms or not danish_shaped(lower):
+        return False
+    checker = rules.checker
+    if checker is None:
+        return True
+    if zipf(lower, "en") >= ENGLISH_ZIPF:
+        return False
+    if _known_part(lower, rules) or (
+        checker.analyser is not None and plain_readings(checker.analyser.readings(word))
+    ):
+        return False
+    return not checker.compound(lower) and not _loose_compound(lower, rules)
+
+
+_VOWELS = frozenset("aeiouyæøåéèêëáàäöü")
+# Consonants a Danish word (or a Danish typo) can begin with.
+_ONSETS = frozenset(
+    """b c d f g h j k l m n p r s t v bl br dr dv fj fl fr gl gn gr hj hv kl kn kr kv pj pl pr
+    sk skr skj sl sm sn sp spl spr st str sv tj tr tv vr sj ch sch sh th ph bj mj nj""".split()
+)
+_FOREIGN_LETTERS = re.compile(r"[qwxz]")
+
+
+def danish_shaped(lower: str) -> bool:
+    """Could be a Danish word or a misspelt one: it has a vowel, begins with consonants a
+    Danish word begins with, and has no q, w, x or z. Command and program names (*dpkg*,
+    *lspci*, *wget*, *dhcpd*) are not.
+
+    >>> [danish_shaped(w) for w in ("intallere", "sytsem", "dpkg", "lspci", "wget", "dhcpd")]
+    [True, True, False, False, False, False]
+    """
+    first_vowel = next((i for i, c in enumerate(lower) if c in _VOWELS), None)
+    if first_vowel is None:
+        return False
+    onset = lower[:first_vowel]
+    return (not onset or onset in _ONSETS) and not _FOREIGN_LETTERS.search(lower)
+
+
+def _known_part(lower: str, rules: FixRules, tail: str = "") -> bool:
+    """A word that can start a compound: Danish (dictionary or analyser), or common English
+    before a ``tail`` that is not (Danish compounds take English heads: *rootkontoen*,
+    *stockbilleder*; *cashback* is English through and through)."""
+    checker = rules.checker
+    return len(lower) >= 4 and (
+        rules.lexicon.is_word(lower)
+        or (checker is not None and checker.analyser is not None
+            and bool(plain_readings(checker.analyser.readings(lower))))
+        or (zipf(lower, "en") >= 4.0 and zipf(tail, "en") < 4.0)
+    )
+
+
+def _loose_compound(lower: str, rules: FixRules, depth: int = 0) -> bool:
+    """A known word of four letters or more, with or without a linking -s- or -e-, then a
+    noun or adjective the analyser knows (*partitioneringsværktøj*, *swappartition*): looser
+    than Hunspell's compound rules, for the unknown-word check only."""
+    checker = rules.checker
+    if checker is None:
+        return False
+    key = (lower, depth)
+    cached = rules.compound_cache.get(key)
+    if cached is not None:
+        return cached
+    found = False
+    for cut in range(4, len(lower) - 3):
+        head, tail = lower[:cut], lower[cut:]
+        if not (checker.compound_part(tail) or (
+            depth < 2 and _loose_compound(tail, rules, depth + 1)
+        )):
+            continue
+        heads = [head] + ([head[:-1]] if head[-1] in "se" else [])
+        if any(_known_part(h, rules, tail) or checker.compound(h) for h in heads):
+            found = True
+            break
+    rules.compound_cache[key] = found
+    return found
+
+
+# An unknown word at least this common in English (wordfreq's Zipf scale) is English.
+ENGLISH_ZIPF = 3.0

@@ -18,13 +18,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pipeline.analyser import Analyser, Reading
 from pipeline.document import Article, Sentence
 from pipeline.lexicon import Lexicon
-from pipeline.phrases import overlaps, protected_spans
+from pipeline.phrases import BACKREFERENCE, overlaps, protected_spans
 
 STAGE = "fix"
 FALSE_FRIENDS_FILE = "false_friends.tsv"
@@ -55,15 +55,15 @@ SITUATION_VERBS = frozenset(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Token:
     text: str
     start: int
     end: int
+    lower: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", self.text.lower())
 
 
 @dataclass
@@ -162,8 +162,12 @@ class Context:
 # Reading predicates
 
 
-def _plain(readings: list[Reading]) -> list[Reading]:
+def plain_readings(readings: list[Reading]) -> list[Reading]:
+    """The readings of a word standing alone (not only as part of a compound)."""
     return [r for r in readings if "compound-only-L" not in r.tags and "cmp" not in r.tags]
+
+
+_plain = plain_readings
 
 
 def is_determiner(readings: list[Reading]) -> bool:
@@ -513,7 +517,7 @@ def _sentence_subject_gender(checker: Checker, text: str) -> str | None:
     label (*Tyktarm: Den tværgående tyktarm strækker …*) the part after the colon counts."""
     if ": " in text:
         text = text.rsplit(": ", 1)[1]
-    tokens = [Token(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)][:5]
+    tokens = _tokens(text)[:5]
     assert checker.analyser is not None
     for index, token in enumerate(tokens):
         readings = _plain(checker.analyser.readings(token.text))
@@ -554,6 +558,8 @@ def capitalised_common_word(ctx: Context) -> Iterator[Finding]:
             continue
         if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
             continue
+        if all(t.text.isdigit() for t in tokens[:i]):
+            continue  # "[22] Disse", "3) Vælg": the sentence starts after a number
         if re.match(r"\s*\d", ctx.text[token.end :]) or tokens[i - 1].lower in LABEL_CUES:
             continue  # "Afsnit 5.1", "knappen Gem", "klik på Lyd": a reference or a label
         if i > 1 and tokens[i - 1].lower == "på" and tokens[i - 2].lower in LABEL_CUES:
@@ -721,12 +727,18 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
     checker = ctx.checker
     tokens = ctx.tokens
     marks = []
+    cache = checker.english_cache
     for i, token in enumerate(tokens):
         word = token.text
-        if overlaps(token.start, token.end, ctx.protected) or any(c.isdigit() for c in word):
+        mid = i > 0 and word[0].isupper()
+        if cache.get((word, mid)) is False:
+            marks.append(False)  # not English whatever the context (most words)
+            continue
+        if (ctx.protected and overlaps(token.start, token.end, ctx.protected)) or any(
+            c.isdigit() for c in word
+        ):
             marks.append(False)
             continue
-        mid = i > 0 and word[0].isupper()
         if mid and (
             tokens[i - 1].lower not in _ARTICLES
             or ctx.between(i - 1, i) != " "
@@ -782,7 +794,13 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
         ):
             k -= 1
         words = " ".join(t.text for t in tokens[k : j + 1])
-        if not _is_name_run(ctx, k, j) and not _quoted(ctx.text, tokens[k].start, tokens[j].end):
+        if (
+            not _is_name_run(ctx, k, j)
+            and not _quoted(ctx.text, tokens[k].start, tokens[j].end)
+            and not (k == j and _lone_term(checker, tokens[k]))
+            and not _in_parentheses(ctx.text, tokens[k].start, tokens[j].end)
+            and not (k == j and _named(tokens, k))
+        ):
             yield Finding(
                 "english.left_in",
                 tokens[k].start,
@@ -790,6 +808,35 @@ def english_left_in(ctx: Context) -> Iterator[Finding]:
                 reason=f"English left in the Danish text ({words}).",
             )
         i = j + 1
+
+
+# Words that introduce a term as a term: *det såkaldte churn*, *kaldes for churn*.
+_NAMING_CUES = frozenset(
+    "såkaldt såkaldte kaldes kaldet kalder hedder betegnelsen begrebet udtrykket ordet".split()
+)
+
+
+def _named(tokens: list[Token], first: int) -> bool:
+    """A naming word stands at most four words before a lone English word: the term is
+    mentioned, not left in (*Fænomenet kaldes i branchen for churn*)."""
+    return any(t.lower in _NAMING_CUES for t in tokens[max(first - 4, 0) : first])
+
+
+def _in_parentheses(text: str, start: int, end: int) -> bool:
+    """The words stand inside parentheses: a gloss, the original term (*partitioner (physical
+    volumes)*), not a word left in.
+
+    >>> _in_parentheses("skillerummet (tip, ring, sleeve) her", 20, 31)
+    True
+    """
+    opened = text.rfind("(", 0, start)
+    return opened >= 0 and text.rfind(")", opened, start) < 0 and ")" in text[end:]
+
+
+def _lone_term(checker: Checker, token: Token) -> bool:
+    """A lone English word that the article uses as a term, in three or more sentences
+    (*issue*, *firmwaren* in a help text): the writer's choice, not a word left in."""
+    return token.lower in checker.terms
 
 
 def _code_like(ctx: Context, token: Token) -> bool:
@@ -879,6 +926,9 @@ def norwegian_leakage(ctx: Context) -> Iterator[Finding]:
 
 def false_friends(ctx: Context) -> Iterator[Finding]:
     """False friends and word-sense errors from ``data/false_friends.tsv`` (with a context cue)."""
+    prefilter = ctx.checker.false_friend_prefilter
+    if prefilter is not None and prefilter.search(ctx.text) is None:
+        return
     for row in ctx.checker.false_friends:
         for match in row.wrong.finditer(ctx.text):
             if row.cue is not None and not row.cue.search(ctx.text):
@@ -948,9 +998,22 @@ class Checker:
     tables: dict[str, Path] = field(default_factory=dict)
     _compounds: dict[tuple[str, int], bool] = field(default_factory=dict)
     english_cache: dict[tuple[str, bool], bool] = field(default_factory=dict)
+    prefetched: set[str] = field(default_factory=set)  # words prefetch_words has asked about
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled and rule_id.split(".")[0] not in self.disabled
+
+    @cached_property
+    def false_friend_prefilter(self) -> re.Pattern[str] | None:
+        """One regex that matches where any false-friend row's wrong form does (None: no
+        shortcut, every row is tried)."""
+        rows = self.false_friends
+        if not rows or any(BACKREFERENCE.search(row.wrong.pattern) for row in rows):
+            return None
+        try:
+            return re.compile("|".join(f"(?:{row.wrong.pattern})" for row in rows), re.IGNORECASE)
+        except re.error:
+            return None
 
     def compound(self, lower: str, depth: int = 0) -> bool:
         """A compound of Danish nouns or adjectives, with or without a linking -s- or -e-
@@ -973,6 +1036,10 @@ class Checker:
         self._compounds[(lower, depth)] = found
         return found
 
+    def compound_part(self, lower: str) -> bool:
+        """A noun or adjective of four letters or more that can end a compound."""
+        return len(lower) >= 4 and self._part(lower, head=False)
+
     def _part(self, lower: str, head: bool) -> bool:
         """A noun or adjective that can start (``head``) or end a compound."""
         if self.analyser is None:
@@ -984,16 +1051,22 @@ class Checker:
 
 
 def _tokens(text: str) -> list[Token]:
-    return [Token(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]
+    return list(_cached_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _cached_tokens(text: str) -> tuple[Token, ...]:
+    """The words of a sentence; an article asks for them several times."""
+    return tuple(Token(m.group(0), m.start(), m.end()) for m in WORD.finditer(text))
 
 
 def check_article(article: Article, checker: Checker) -> Article:
     """Run every rule over every sentence; edits are applied, flags added."""
     sentences = list(article.sentences())
     if checker.analyser is not None:
-        _prefetch(checker, checker.analyser, sentences)
+        prefetch_words(checker, checker.analyser, sentences)
     checker.capitalised_mid = _capitalised_inside(article)
-    checker.terms = _terms(sentences)
+    checker.terms = article_terms(sentences)
     for paragraph in article.paragraphs:
         checker.previous = None
         for index, sentence in enumerate(paragraph.sentences):
@@ -1031,11 +1104,21 @@ def unflag_continued_quotations(article: Article) -> None:
             first.flags.remove(flag)
 
 
-def _prefetch(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -> None:
+PREFETCHED_MAX = 500_000  # word forms remembered as asked about, before starting over
+
+
+def prefetch_words(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -> None:
     """Ask the analysers about the whole article in a few batches: every word, and for the
     words unknown to both dictionaries their Norwegian readings and their possible compound
-    parts (so that no rule starts ``lt-proc`` for one word)."""
-    words = {t.text for s in sentences for t in _tokens(s.text)}
+    parts (so that no rule starts ``lt-proc`` for one word). Words already asked about are
+    skipped (the fix stage asks first, the grammar checks again after its edits)."""
+    done = checker.prefetched
+    if len(done) > PREFETCHED_MAX:
+        done.clear()
+    words = {t.text for s in sentences for t in _tokens(s.text)} - done
+    done.update(words)
+    if not words:
+        return
     analyser.analyse(words | {w.lower() for w in words})
     unknown = {
         w
@@ -1057,13 +1140,13 @@ def _prefetch(checker: Checker, analyser: Analyser, sentences: list[Sentence]) -
     analyser.analyse(parts)
 
 
-def _terms(sentences: list[Sentence]) -> frozenset[str]:
+def article_terms(sentences: list[Sentence]) -> frozenset[str]:
     """Lower-case words found in at least three different sentences: the article's terms."""
-    seen: dict[str, set[str]] = {}
-    for sentence in sentences:
-        for token in _tokens(sentence.text):
-            seen.setdefault(token.lower, set()).add(sentence.text)
-    return frozenset(w for w, texts in seen.items() if len(texts) >= 3)
+    counts: dict[str, int] = {}
+    for text in {sentence.text for sentence in sentences}:
+        for lower in {token.lower for token in _tokens(text)}:
+            counts[lower] = counts.get(lower, 0) + 1
+    return frozenset(w for w, count in counts.items() if count >= 3)
 
 
 def _capitalised_inside(article: Article) -> dict[str, int]:
@@ -1172,6 +1255,17 @@ def _similar_sounds(word: str, candidate: str) -> bool:
     return len(diff) == 1 and frozenset(diff[0]) in _SOUND_PAIRS
 
 
+@lru_cache(maxsize=1)
+def danish_wordlist() -> frozenset[str]:
+    """The words of ``wordfreq``'s Danish list: a word of letters has a Danish Zipf frequency
+    above 0 exactly when it is in the list, and a set lookup is far cheaper than asking."""
+    try:
+        from wordfreq import get_frequency_dict
+    except ImportError:  # pragma: no cover - wordfreq is a base dependency
+        return frozenset()
+    return frozenset(get_frequency_dict("da"))
+
+
 def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
     """The most frequent dictionary word one edit away (tygker → tygger), keeping the casing.
 
@@ -1189,10 +1283,11 @@ def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
     candidates |= {a + c + b for a, b in splits for c in _ALPHABET}
     candidates.discard(lower)
     # wordfreq's Danish list first: a cheap filter before the dictionary's slower analysis.
+    listed = danish_wordlist()
     known = [
         c
         for c in candidates
-        if (zipf(c, "da") > 0 or _similar_sounds(lower, c)) and lexicon.is_word(c)
+        if (c in listed or _similar_sounds(lower, c)) and lexicon.is_word(c)
     ]
     if not known:
         return None

@@ -793,11 +793,28 @@ def _apply_quote_rule(paragraph: Paragraph, rule: Rule, style: QuoteStyle) -> in
         unpaired = pairing.unpaired
         for index in range(bisect_left(unpaired, start), bisect_left(unpaired, end)):
             pos = unpaired[index]
+            if _mentioned_mark(sentence.text, pos - start):
+                continue
             sentence.add_flag(
                 STAGE, "quote_unpaired", pos - start, pos - start + 1,
                 FLAG_REASONS["quote_unpaired"], severity="info",
             )
     return changes
+
+
+def _mentioned_mark(text: str, pos: int) -> bool:
+    """A straight quote, backtick or acute accent that touches no letter or digit is the
+    character itself, mentioned (*undgå tegnene ", : og >*; *tryk på ` og så et bogstav*), not
+    a quotation left open.
+
+    >>> _mentioned_mark('Undgå tegnene <, ", : og >.', 17), _mentioned_mark('Han sagde "nej.', 10)
+    (True, False)
+    """
+    if text[pos] not in "\"'`´":
+        return False
+    before = text[pos - 1 : pos]
+    after = text[pos + 1 : pos + 2]
+    return not (before.isalnum() or after.isalnum())
 
 
 def _joined(paragraph: Paragraph) -> str:

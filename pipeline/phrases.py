@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import RuleTableError
@@ -45,7 +46,19 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     >>> protected_spans("Ret /etc/network/interfaces og filer på .iso, ikke cd/dvd.")
     [(4, 27), (40, 44)]
     """
-    return [m.span() for m in PROTECTED.finditer(text)]
+    if _MAY_PROTECT.search(text) is None:
+        return []
+    return list(_protected_spans(text))
+
+
+# Every alternative of PROTECTED holds `www.`, a `/`, an `@` or a full stop before a letter or
+# digit; most sentences hold none of these and skip the slower pattern.
+_MAY_PROTECT = re.compile(r"[/@]|\.[^\W_]|www\.", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _protected_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in PROTECTED.finditer(text))
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -107,6 +120,46 @@ class PhraseRule:
             last = match.end()
         pieces.append(text[last:])
         return "".join(pieces)
+
+
+def phrase_prefilter(rules: list[PhraseRule]) -> re.Pattern[str] | None:
+    """One regex that finds a match wherever any of the rules has one.
+
+    A sentence it does not match is skipped, which makes the table's cost one search per
+    sentence. The word bounds of :func:`compile_pattern` are shared, and patterns hold no
+    back-references (a rule whose pattern does gets ``None``: no shortcut).
+
+    >>> rules = [_rule("a", "gå samtalen"), _rule("b", "(?:tage|tog) fordel af")]
+    >>> bool(phrase_prefilter(rules).search("De tog fordel af det")), bool(
+    ...     phrase_prefilter(rules).search("De tog fordelen"))
+    (True, False)
+    """
+    if not rules or any(BACKREFERENCE.search(rule.pattern) for rule in rules):
+        return None
+    alternatives = "|".join(f"(?:{rule.pattern})" for rule in rules)
+    try:
+        return compile_pattern(alternatives)
+    except re.error:  # e.g. one group name in two rules
+        return None
+
+
+def fragment_prefilter(fragments: list[Fragment]) -> re.Pattern[str] | None:
+    """One regex that finds a match wherever any English fragment has one.
+
+    >>> bool(fragment_prefilter(load_fragment_lines(["win-win", "bottom line"])).search(
+    ...     "En win-win for alle"))
+    True
+    """
+    if not fragments:
+        return None
+    return _fragment_regex("|".join(_fragment_words(f.phrase) for f in fragments))
+
+
+BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _rule(rule_id: str, pattern: str) -> PhraseRule:
+    return PhraseRule(rule_id, pattern, "flag", "", "", "", 0, compile_pattern(pattern))
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -214,7 +267,25 @@ def load_fragments(path: Path) -> list[Fragment]:
         phrase = phrase.strip()
         if not phrase:
             raise RuleTableError(str(path), number, "empty phrase before the tab")
-        words = r"\s+".join(re.escape(word) for word in phrase.split())
-        regex = re.compile(rf"(?<![\w-])(?:{words})(?:'s|s|es)?(?![\w-])", re.IGNORECASE)
+        regex = _fragment_regex(_fragment_words(phrase))
         fragments.append(Fragment(phrase, suggestion.strip() or None, regex))
     return fragments
+
+
+def load_fragment_lines(lines: list[str]) -> list[Fragment]:
+    """Fragments from lines as written in the file (for tests and doctests)."""
+    fragments = []
+    for raw in lines:
+        phrase, _, suggestion = raw.partition("\t")
+        phrase = phrase.strip()
+        fragments.append(Fragment(phrase, suggestion.strip() or None,
+                                  _fragment_regex(_fragment_words(phrase))))
+    return fragments
+
+
+def _fragment_words(phrase: str) -> str:
+    return r"\s+".join(re.escape(word) for word in phrase.split())
+
+
+def _fragment_regex(words: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{words})(?:'s|s|es)?(?![\w-])", re.IGNORECASE)

@@ -14,6 +14,7 @@ around each full stop, so an unpaired quote cannot swallow anything. It sits beh
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Protocol
 
@@ -463,17 +464,20 @@ def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
     for block in _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n")):
         pending: list[str] = []
         lines = [line for line in block.split("\n") if line.strip(_BLANKS)]
-        if len(lines) == 1 and is_question_heading(lines[0]):
+        # Lines are classed as they read once HTML entities are unescaped, so that normalizing
+        # (which unescapes them) cannot change a paragraph's kind: `&amp;` ends in `;`, `&` not.
+        shown = [_as_read(line) for line in lines]
+        if len(lines) == 1 and is_question_heading(shown[0]):
             paragraphs.append(("heading", lines[0]))
             continue
         for index, line in enumerate(lines):
-            following = lines[index + 1].strip(_BLANKS) if index + 1 < len(lines) else ""
+            following = shown[index + 1].strip(_BLANKS) if index + 1 < len(lines) else ""
             kind: ParagraphKind | None = None
-            if _LIST_ITEM.match(line):
+            if _LIST_ITEM.match(shown[index]):
                 kind = "list"
             elif (
-                is_heading_line(line)
-                and (not pending or _ends_sentence(pending[-1]))
+                is_heading_line(shown[index])
+                and (not pending or _ends_sentence(_as_read(pending[-1])))
                 # A heading-like line followed by a lower-case line is a wrapped sentence.
                 and (line.lstrip().startswith("#") or not following[:1].islower())
             ):
@@ -490,6 +494,25 @@ def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
     # A one-line block that is long or ends in punctuation was classed as text; a heading-like
     # line that continues a wrapped sentence stays text. Strip outer whitespace of each.
     return [(kind, body.strip(" \t\u00a0")) for kind, body in paragraphs]
+
+
+# The entities that normalizing unescapes (those for `<` and `>` it keeps as written).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARKUP_ENTITY = re.compile(r"&(?:lt|gt|#0*60|#0*62|#x0*3c|#x0*3e);", re.IGNORECASE)
+
+
+def _as_read(line: str) -> str:
+    """The line with HTML entities unescaped as normalizing will, for classing it.
+
+    >>> _as_read("Salg &amp; marketing &lt;b&gt;")
+    'Salg & marketing &lt;b&gt;'
+    """
+    if "&" not in line:
+        return line
+    return _ENTITY.sub(
+        lambda m: m.group(0) if _MARKUP_ENTITY.fullmatch(m.group(0)) else html.unescape(m.group(0)),
+        line,
+    )
 
 
 def _ends_sentence(line: str) -> bool:
