@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 STAGES = ("segment", "normalize", "fix", "record", "html", "diff")
 SIZES_KB = (20, 40, 80, 160)
 TARGET_EXPONENT = 1.2
+# A stage faster than this at the largest size has no exponent worth reporting ("fast").
+NEGLIGIBLE_S = 0.02
 
 
 def _repeat(unit: str) -> Callable[[int], str]:
@@ -269,6 +271,8 @@ def measure(name: str, sizes_kb: list[int], limit_s: float) -> dict[str, object]
     for stage in STAGES:
         points = [(row["kb"], row["times"][stage]) for row in rows]
         slope = exponent(points)
+        if points and points[-1][1] < NEGLIGIBLE_S:
+            slope = None  # too fast to time: noise, not growth
         stages[stage] = {
             "exponent": None if slope is None else round(slope, 2),
             "seconds": [round(t, 4) for _, t in points],
@@ -317,7 +321,8 @@ def main() -> None:
             for stage in STAGES:
                 value = row["stages"][stage]["exponent"]  # type: ignore[index]
                 mark = "!" if value is not None and value > TARGET_EXPONENT else " "
-                cells.append(f"{'-' if value is None else value:>8}{mark}")
+                shown = "fast" if value is None and row["sizes_kb"] and len(row["sizes_kb"]) > 1 else value
+                cells.append(f"{'-' if shown is None else shown:>8}{mark}")
             slowest = max(
                 (row["stages"][s]["seconds"][-1], s)  # type: ignore[index]
                 for s in STAGES if row["stages"][s]["seconds"]  # type: ignore[index]
