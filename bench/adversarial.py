@@ -170,7 +170,7 @@ def child(name: str, sizes_kb: list[int]) -> None:
             gc.collect()
             times = run(text)
             best = times if best is None else {k: min(v, times[k]) for k, v in best.items()}
-            if attempt and time.perf_counter() > deadline or sum(times.values()) > 0.3:
+            if (attempt and time.perf_counter() > deadline) or sum(times.values()) > 0.3:
                 break
         print(json.dumps({"kb": kb, "times": best}), flush=True)
 
@@ -321,7 +321,8 @@ def main() -> None:
             for stage in STAGES:
                 value = row["stages"][stage]["exponent"]  # type: ignore[index]
                 mark = "!" if value is not None and value > TARGET_EXPONENT else " "
-                shown = "fast" if value is None and row["sizes_kb"] and len(row["sizes_kb"]) > 1 else value
+                timed = len(row["sizes_kb"]) > 1  # type: ignore[arg-type]
+                shown = "fast" if value is None and timed else value
                 cells.append(f"{'-' if shown is None else shown:>8}{mark}")
             slowest = max(
                 (row["stages"][s]["seconds"][-1], s)  # type: ignore[index]

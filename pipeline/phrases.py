@@ -42,7 +42,7 @@ PROTECTED = re.compile(
 # A run of more than this many characters without a space is data (a hash, a dump), not
 # prose: it is protected whole rather than scanned, which would cost time quadratic in its length.
 LONGEST_SCANNED_RUN = 200
-_LONG_RUN = re.compile(r"\S{%d,}" % (LONGEST_SCANNED_RUN + 1))
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_SCANNED_RUN + 1},}}")
 
 
 class Spans(list[tuple[int, int]]):
