@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -81,8 +79,6 @@ OUTPUT_SUFFIXES = {
     "html": ".html",
     "json": ".json",  # the record: written last
 }
-# write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
-_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 Status = Literal["done", "unchanged", "failed"]
 
@@ -402,19 +398,10 @@ def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
 
 
 def remove_stale_temp_files(output_dir: Path) -> int:
-    """Delete temporary files a killed run left behind (they never hold finished output)."""
-    removed = 0
-    if not output_dir.is_dir():
-        return 0
-    for folder, _, files in os.walk(output_dir):
-        for name in files:
-            if _TEMP_FILE.match(name):
-                try:
-                    (Path(folder) / name).unlink()
-                    removed += 1
-                except OSError:
-                    pass
-    return removed
+    """Delete temporary files killed runs left behind (only those this tool proves it made)."""
+    from pipeline.fsutil import remove_stale_temp_files as sweep
+
+    return sweep(output_dir)
 
 
 # --------------------------------------------------------------------------------------------
