@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline import fsutil
 from pipeline.document import Article
 from pipeline.errors import DaenError
 from pipeline.fsutil import write_atomic
@@ -36,8 +36,6 @@ OUTPUT_SUFFIXES = {
     "html": ".html",
     "json": ".json",  # the record: written last
 }
-# write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
-_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 class RecordError(DaenError):
@@ -49,19 +47,8 @@ def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
 
 
 def remove_stale_temp_files(output_dir: Path) -> int:
-    """Delete temporary files a killed run left behind (they never hold finished output)."""
-    removed = 0
-    if not output_dir.is_dir():
-        return 0
-    for folder, _, files in os.walk(output_dir):
-        for name in files:
-            if _TEMP_FILE.match(name):
-                try:
-                    (Path(folder) / name).unlink()
-                    removed += 1
-                except OSError:
-                    pass
-    return removed
+    """Delete temporary files killed runs left behind (only those this tool proves it made)."""
+    return fsutil.remove_stale_temp_files(output_dir)
 
 
 # --------------------------------------------------------------------------------------------

@@ -186,7 +186,15 @@ def test_record_without_manifest_entry_counts_as_finished(corpus: Path, tmp_path
 
 def test_leftover_temporary_files_are_removed(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    write(out, "sub/dir/.c.html.abcd1234.tmp", "<html half")
+    import subprocess
+    import sys
+
+    from pipeline import fsutil
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    name = f".c.html.daen-tmp-{fsutil.host_tag()}-{int(ended.stdout)}-abcd1234.tmp"
+    write(out, f"sub/dir/{name}", "<html half")  # a killed run's file
     result, _ = run(corpus, out)
     assert not list(out.rglob("*.tmp"))
     assert any("temporary files" in w for w in result.warnings)  # type: ignore[attr-defined]
