@@ -28,6 +28,7 @@ Its pieces, each imported downward only: finding and reading inputs in
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -36,9 +37,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pipeline.discover import SkippedFile, Source, discover, find_collisions, read_source
+from pipeline.discover import (
+    ORIGINAL_SUFFIX,
+    SkippedFile,
+    Source,
+    discover,
+    find_collisions,
+    read_source,
+)
 from pipeline.document import Article
-from pipeline.errors import DaenError, InputError, UsageError
+from pipeline.errors import DaenError, InputError, RunInterrupted, UsageError
 from pipeline.fsutil import write_atomic
 from pipeline.manifest import (
     INDEX,
@@ -49,13 +57,16 @@ from pipeline.manifest import (
     utc_now,
 )
 from pipeline.records import (
+    OUTPUT_SUFFIXES,
     OutputListing,
     entry_from_record,
     entry_is_current,
     output_paths,
+    record_digest,
     record_text,
     remove_stale_temp_files,
     render_outputs,
+    text_digest,
     write_outputs,
 )
 from pipeline.settings import RunOptions, Settings
@@ -68,6 +79,7 @@ if TYPE_CHECKING:
     from pipeline.translate import TextTranslator
 
 Status = Literal["done", "unchanged", "failed"]
+_SENTENCE_END = re.compile(rb"[.!?]+(?=\s|$)|\n\n")
 TranslatorFactory = Callable[[Settings], "TextTranslator"]
 
 
@@ -92,6 +104,7 @@ class BatchResult:
     warnings: list[str]
     translation_error: str | None
     seconds: float
+    manifest_saved: bool = True  # False: manifest.json could not be written
 
     @property
     def failed(self) -> list[Outcome]:
@@ -99,7 +112,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or not self.manifest_saved else 0
 
 
 class Reporter(Protocol):
@@ -153,6 +166,7 @@ class _Work:
     data: bytes
     digest: str
     article: Article | None = None
+    estimate: int = 1  # sentences, before cleaning (for the progress bar)
     cleanup_s: float = 0.0
     translate_s: float = 0.0
 
@@ -173,17 +187,40 @@ def run_batch(
     Raises :class:`UsageError` for arguments that cannot work, and ``RuleTableError`` for a
     broken rule table (which affects every article); everything else is per article.
     """
-    run = _BatchRun(input_dir, output_dir, settings or Settings(), reporter or NullReporter())
-    with run.timed("discover_s"):
-        run.plan()
-    with run.timed("load_translator_s"):
-        run.prepare_translator(translator, translator_factory)
-    run.keep_unchanged()
-    with run.timed("cleanup_s"):
-        run.clean()
-    run.translate_and_write()
-    run.close_translator()
-    return run.finish()
+    _check_folders(input_dir, output_dir)
+    reporter = reporter or NullReporter()
+    with _output_lock(output_dir):
+        run = _BatchRun(input_dir, output_dir, settings or Settings(), reporter)
+        try:
+            with run.timed("discover_s"):
+                run.plan()
+            with run.timed("load_translator_s"):
+                run.prepare_translator(translator, translator_factory)
+            run.keep_unchanged()
+            run.clean_translate_write()
+        except KeyboardInterrupt:
+            raise run.interrupted() from None
+        finally:
+            run.close_translator()
+        return run.finish()
+
+
+@contextmanager
+def _output_lock(output_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (:mod:`pipeline.runlock`): a second run is refused."""
+    from pipeline.runlock import OutputLock
+
+    try:
+        lock = OutputLock(output_dir)
+        lock.acquire()
+    except OSError as error:
+        raise DaenError(
+            f"{output_dir}: the output folder cannot be written ({error.strerror or error})"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class _BatchRun:
@@ -197,7 +234,6 @@ class _BatchRun:
         self, input_dir: Path, output_dir: Path, settings: Settings, reporter: Reporter
     ) -> None:
         self.started, self.started_at = time.perf_counter(), utc_now()
-        _check_folders(input_dir, output_dir)
         self.input_dir, self.output_dir = input_dir, output_dir
         self.settings, self.options, self.reporter = settings, settings.run, reporter
         self.timings: dict[str, float] = {}
@@ -214,7 +250,9 @@ class _BatchRun:
         self.todo: list[_Work] = []
         self.retry: list[tuple[Source, dict[str, Any]]] = []  # finished without a translation
         self.unchanged: list[tuple[Source, dict[str, Any]]] = []
-        self.cleaned: list[_Work] = []
+        self.cleaned = 0  # articles cleaned this run
+        self.written = 0  # articles whose outputs this run wrote
+        self.manifest_saved = True
         self.translator: TextTranslator | None = None
         self.owns_translator = False
         self.identity: dict[str, str] | None = None
@@ -241,12 +279,16 @@ class _BatchRun:
             self._plan_article(source, listing)
 
     def _discover(self) -> None:
-        self.sources, self.skipped, found_warnings = discover(self.input_dir, self.output_dir)
+        self.sources, self.skipped, found_warnings = discover(
+            self.input_dir, self.output_dir, follow_links=self.options.follow_links
+        )
         for warning in found_warnings:
             self.warn(warning)
         if not self.sources:
             self.warn(f"{self.input_dir}: no .txt or .md files found")
-        self.collisions = find_collisions(self.sources)
+        self.collisions = find_collisions(
+            self.sources, (*OUTPUT_SUFFIXES.values(), ORIGINAL_SUFFIX)
+        )
         if remove_stale_temp_files(self.output_dir):
             self.warn(
                 f"{self.output_dir}: removed temporary files left by an interrupted run"
@@ -258,12 +300,19 @@ class _BatchRun:
             return
         try:
             data, digest = read_source(source.path, source.relative)
+            entry = None if self.options.force else self._finished_entry(source, digest, listing)
+            if entry is not None and _original_changed(
+                entry, source, self.input_dir, self.options
+            ):
+                entry = None
         except InputError as error:
             self._fail(source, str(error))
             return
-        entry = None if self.options.force else self._finished_entry(source, digest, listing)
-        if entry is None or _original_changed(entry, source, self.input_dir, self.options):
-            self.todo.append(_Work(source, data, digest))
+        except OSError as error:  # e.g. a name too long for a derived path
+            self._fail(source, f"{source.relative}: cannot be planned ({error.strerror or error})")
+            return
+        if entry is None:
+            self.todo.append(_Work(source, b"", "", estimate=_estimate_sentences(data)))
         elif self.options.translate and entry.get("translation") in ("missing", "partial"):
             self.retry.append((source, entry))
         else:
@@ -279,11 +328,12 @@ class _BatchRun:
         """
         paths = output_paths(self.output_dir, source.name)
         entry = self.previous.get("articles", {}).get(source.name)
-        if not entry_is_current(entry, digest, self.key, paths, listing):
-            entry = entry_from_record(paths["json"])
-            if not entry_is_current(entry, digest, self.key, paths, listing):
-                return None
-        return entry
+        if entry_is_current(entry, digest, self.key, paths, listing):
+            recorded = entry.get("record_sha256")
+            if recorded is not None:  # the record must still be the one this entry describes
+                return entry if recorded == record_digest(paths["json"]) else None
+        entry = entry_from_record(paths["json"])  # the record's own entry, with its digest
+        return entry if entry_is_current(entry, digest, self.key, paths, listing) else None
 
     # 3. translator, only when something needs translating
 
@@ -330,41 +380,49 @@ class _BatchRun:
         for source, entry in self.unchanged:
             self.manifest["articles"][source.name] = entry
             self._report(Outcome(
-                source.name, source.relative, "unchanged", counts=entry.get("counts", {}),
-                translation=entry.get("translation", ""),
+                source.name, source.relative, "unchanged", counts=_dict(entry.get("counts")),
+                translation=str(entry.get("translation", "")),
             ))
 
-    # 4. clean
+    # 4-5. clean, translate and write, chunk by chunk
 
-    def clean(self) -> None:
-        """Read and clean every article to do; one that cannot be cleaned fails alone."""
-        if self.todo:
-            self.stages.load()  # a broken rule table stops the run here, before any article
-        for work in sorted(self.todo, key=lambda w: w.source.relative):
-            problem = _clean(work, self.stages)
-            if problem is not None:
-                self._fail(work.source, problem)
-            else:
-                self.cleaned.append(work)
-
-    # 5. translate and write, chunk by chunk
-
-    def translate_and_write(self) -> None:
-        """Back-translate the cleaned articles chunk by chunk, writing each chunk's outputs."""
-        self.reporter.start(len(self.cleaned), sum(_sentence_count(w) for w in self.cleaned))
-        self.timings.update(translate_s=0.0, write_s=0.0, qa_s=0.0)
+    def clean_translate_write(self) -> None:
+        """Clean the articles to do a chunk at a time, then back-translate and write that chunk:
+        memory holds one chunk, and a kill loses at most the chunk in flight. One article that
+        cannot be cleaned or written fails alone."""
+        todo = sorted(self.todo, key=lambda w: w.source.relative)
+        self.reporter.start(len(todo), sum(w.estimate for w in todo))
+        self.timings.update(cleanup_s=0.0, translate_s=0.0, write_s=0.0, qa_s=0.0)
+        if not todo:
+            return
+        self.stages.load()  # a broken rule table stops the run here, before any article
         note = _note(self.options, self.translation_error)
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="daen-write")
-        for chunk in _chunks(self.cleaned, self.options.chunk_sentences):
-            chunk_note = self._translate(chunk, note)
-            with self.timed("qa_s"):
-                for warning in _check_originals(chunk, self.input_dir, self.settings):
-                    self.warn(warning)
-            for work in chunk:
-                self._write(work, chunk_note, pool)
-        pool.shutdown(wait=True)
+        try:
+            for chunk in _chunks(self._cleaned(todo), self.options.chunk_sentences):
+                chunk_note = self._translate(chunk, note)
+                with self.timed("qa_s"):
+                    for warning in _check_originals(chunk, self.input_dir, self.settings):
+                        self.warn(warning)
+                for work in chunk:
+                    self._write(work, chunk_note, pool)
+        finally:
+            pool.shutdown(wait=True)
+
+    def _cleaned(self, todo: list[_Work]) -> Iterator[_Work]:
+        """Clean each article as the chunks ask for it; report those that cannot be."""
+        for work in todo:
+            with self.timed("cleanup_s"):
+                problem = _clean(work, self.stages)
+            if problem is not None:
+                self._fail(work.source, problem)
+                self.reporter.advance(sentences=work.estimate, articles=1)
+                continue
+            self.cleaned += 1
+            self.reporter.advance(sentences=max(0, work.estimate - _sentence_count(work)))
+            yield work
 
     def _translate(
         self, chunk: list[_Work], note: TranslationNote | None
@@ -420,7 +478,20 @@ class _BatchRun:
         work.article = None  # free memory as we go
         self._report(outcome)
         self.reporter.advance(articles=1)
-        self.writer.save()
+        self.written += outcome.status == "done"
+        self._save_manifest()
+
+    def _save_manifest(self, *, force: bool = False) -> None:
+        """Save the manifest; a folder that cannot take it is said once, and the run goes on."""
+        try:
+            self.writer.save(force=force)
+        except DaenError as error:
+            if self.manifest_saved or force:
+                self.warn(f"{error}; the next run checks every article again")
+            self.manifest_saved = False
+            self.writer.saved_at = time.monotonic()  # try again at the next interval
+        else:
+            self.manifest_saved = True
 
     def close_translator(self) -> None:
         """Close a translator this run loaded (e.g. its translation cache)."""
@@ -438,12 +509,24 @@ class _BatchRun:
         self.timings["total_s"] = time.perf_counter() - self.started
         self.manifest["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
         self.manifest["totals"] = self._totals()
-        self.writer.save(force=True)
+        self._save_manifest(force=True)
         self.reporter.finish()
         ordered = [self.outcomes[s.relative] for s in self.sources if s.relative in self.outcomes]
         return BatchResult(
             self.output_dir, ordered, self.skipped, self.warnings, self.translation_error,
-            time.perf_counter() - self.started,
+            time.perf_counter() - self.started, self.manifest_saved,
+        )
+
+    def interrupted(self) -> RunInterrupted:
+        """Save what is finished (Ctrl-C); the one line that says so."""
+        self.reporter.finish()
+        if hasattr(self, "writer"):
+            self.manifest["finished"] = None
+            self._save_manifest(force=True)
+        left = sum(1 for w in self.todo if w.source.relative not in self.outcomes)
+        return RunInterrupted(
+            f"interrupted: {self.written} article(s) written in this run, {left} left; "
+            f"run the same command again to continue ({self.output_dir})"
         )
 
     def _complete_manifest(self) -> None:
@@ -453,6 +536,11 @@ class _BatchRun:
             self.settings, self.identity, self.translation_error, self.previous,
             bool(self.cleaned),
         )
+        if manifest["translation"].get("status") == "not needed":  # e.g. the manifest was lost
+            models = [e.get("model") for e in manifest["articles"].values()]
+            model = next((m for m in models if isinstance(m, dict)), None)
+            if model is not None:
+                manifest["translation"] = {"status": "ok", **model}
         manifest["skipped"] = [asdict(s) for s in self.skipped]
         manifest["warnings"] = self.warnings
         manifest["articles"] = dict(sorted(manifest["articles"].items()))
@@ -462,7 +550,12 @@ class _BatchRun:
         from pipeline.render.index import index_page
 
         this_run: dict[str, str] = {o.name: o.status for o in self.outcomes.values()}
-        write_atomic(self.output_dir / INDEX, index_page(self.manifest, this_run))
+        try:
+            write_atomic(self.output_dir / INDEX, index_page(self.manifest, this_run))
+        except OSError as error:
+            self.warn(
+                f"{self.output_dir / INDEX}: cannot be written ({error.strerror or error})"
+            )
 
     def _totals(self) -> dict[str, int]:
         statuses = [o.status for o in self.outcomes.values()]
@@ -491,13 +584,30 @@ class _BatchRun:
 
 
 def _check_folders(input_dir: Path, output_dir: Path) -> None:
-    """Refuse folders that cannot work (a :class:`UsageError`); create the output folder."""
+    """Refuse folders that cannot work (a :class:`UsageError`); create the output folder.
+
+    Input and output may not overlap in either direction: a run writes and sweeps its output
+    folder, and input files are only ever read.
+    """
+    if not str(input_dir) or not str(output_dir):
+        raise UsageError("an empty folder name was given (an unset variable?)")
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: not a folder (give the folder that holds the articles)")
     if output_dir.exists() and not output_dir.is_dir():
         raise UsageError(f"{output_dir}: exists and is not a folder")
-    if output_dir.resolve() == input_dir.resolve():
+    source, target = input_dir.resolve(), output_dir.resolve()
+    if target == source:
         raise UsageError("the output folder is the input folder; choose another -o")
+    if source.is_relative_to(target):
+        raise UsageError(
+            f"the input folder {input_dir} is inside the output folder {output_dir}; "
+            "choose an -o outside it"
+        )
+    if target.is_relative_to(source):
+        raise UsageError(
+            f"the output folder {output_dir} is inside the input folder {input_dir}; "
+            "choose an -o outside it"
+        )
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -521,11 +631,24 @@ def _note(options: RunOptions, error: str | None) -> TranslationNote | None:
     return None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _estimate_sentences(data: bytes) -> int:
+    """About how many sentences an input holds (ends of sentences and lines), before cleaning.
+
+    >>> _estimate_sentences(b"Hej. Hvordan har du det?\\nGodt!")
+    3
+    """
+    return max(1, len(_SENTENCE_END.findall(data)))
+
+
 def _sentence_count(work: _Work) -> int:
     return sum(len(p.sentences) for p in work.article.paragraphs) if work.article else 0
 
 
-def _chunks(works: list[_Work], size: int) -> Iterable[list[_Work]]:
+def _chunks(works: Iterable[_Work], size: int) -> Iterable[list[_Work]]:
     chunk: list[_Work] = []
     count = 0
     for work in works:
@@ -604,7 +727,11 @@ def _write_article(
             assert article is not None
             entry["seconds"]["write"] = round(time.perf_counter() - t0, 4)
             entry["finished"] = utc_now()
-            return record_text(article, entry)
+            text = record_text(article, entry)
+            digests.append(text_digest(text))
+            return text
+
+        digests: list[str] = []
 
         entry: dict[str, Any] = {
             "source": source.relative,
@@ -624,6 +751,7 @@ def _write_article(
             "finished": "",
         }
         write_outputs(paths, outputs, record, pool)
+        entry = {**entry, "record_sha256": digests[0]}  # the manifest's copy: with the digest
     except OSError as error:
         message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"
         return Outcome(source.name, source.relative, "failed", message), None

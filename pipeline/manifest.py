@@ -39,7 +39,17 @@ def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
         return {}, f"{path}: unreadable manifest ({error}); every article is checked again"
     if not isinstance(data, dict) or data.get("manifest_schema") != MANIFEST_SCHEMA:
         return {}, f"{path}: manifest from another version; every article is checked again"
+    wrong = [k for k, kind in _MANIFEST_TYPES.items() if not isinstance(data.get(k, kind()), kind)]
+    if wrong:
+        return {}, (
+            f"{path}: damaged manifest ({', '.join(wrong)} of the wrong type); "
+            "every article is checked again"
+        )
     return data, None
+
+
+# The parts of a saved manifest a run reads back, and their types.
+_MANIFEST_TYPES: dict[str, type] = {"articles": dict, "failed": dict, "translation": dict}
 
 
 class ManifestError(DaenError):

@@ -12,6 +12,7 @@ A new output is one more entry in :data:`OUTPUT_SUFFIXES` and one more renderer 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -133,14 +134,30 @@ def entry_is_current(
     )
 
 
-def entry_from_record(path: Path) -> dict[str, Any] | None:
-    """The run entry stored in an article's record (written last when it was finished)."""
+def text_digest(text: str) -> str:
+    """The SHA-256 of a record's text, as the manifest keeps it (``record_sha256``)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_digest(path: Path) -> str | None:
+    """The SHA-256 of the record file at ``path`` (None when it cannot be read)."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            entry = json.load(handle).get("run")
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def entry_from_record(path: Path) -> dict[str, Any] | None:
+    """The run entry stored in an article's record (written last when it was finished), with
+    the record's digest; None when the record is missing, damaged or has no entry."""
+    try:
+        data = path.read_bytes()
+        entry = json.loads(data.decode("utf-8")).get("run")
     except (OSError, ValueError, AttributeError):
         return None
-    return entry if isinstance(entry, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    return {**entry, "record_sha256": hashlib.sha256(data).hexdigest()}
 
 
 @dataclass

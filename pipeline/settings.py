@@ -35,6 +35,10 @@ class FixSettings:
     data_dir: Path | None = None
     dictionary: Path | bool = True
 
+    def __post_init__(self) -> None:
+        if self.data_dir is not None and not Path(self.data_dir).is_dir():
+            raise ValueError(f"data: {self.data_dir} is not a folder")
+
     def table_files(self) -> dict[str, Path]:
         """The tables and the dictionary the fix stage would load, by name (nothing loaded)."""
         from pipeline.fix import table_files
@@ -53,10 +57,13 @@ class RunOptions:
     chunk_sentences: int = 2000
     originals: Path | None = None  # folder of English originals (the qa stage)
     require_translation: bool = False  # exit code 1 when the model is unavailable
+    follow_links: bool = False  # read links in the input that point outside it
 
     def __post_init__(self) -> None:
         if not 1 <= self.chunk_sentences <= 10_000_000:
             raise ValueError(f"chunk-sentences must be at least 1, not {self.chunk_sentences}")
+        if self.originals is not None and not Path(self.originals).is_dir():
+            raise ValueError(f"originals: {self.originals} is not a folder")
 
 
 @dataclass(frozen=True)
