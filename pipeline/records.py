@@ -180,23 +180,7 @@ def read_record(path: Path, name: str) -> RunRecord | None:
         return None
     try:
         article = Article.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         raise RecordError(f"{path}: not a valid article record ({error})") from None
     entry = data.get("run")
     return RunRecord(name, article, entry if isinstance(entry, dict) else {})
-
-
-def find_records(run_dir: Path, skip: tuple[str, ...] = ()) -> list[RunRecord]:
-    """Every article record under ``run_dir``, in name order (``manifest.json`` and the top
-    folders in ``skip`` excluded)."""
-    from pipeline.manifest import MANIFEST
-
-    records = []
-    for path in sorted(run_dir.rglob("*.json")):
-        relative = path.relative_to(run_dir)
-        if relative.parts[0] in skip or path.name == MANIFEST:
-            continue
-        record = read_record(path, relative.with_suffix("").as_posix())
-        if record is not None:
-            records.append(record)
-    return records
