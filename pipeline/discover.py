@@ -223,8 +223,8 @@ def read_input(path: Path, name: str) -> bytes:
             raise InputError(name, "not a regular file (a device, pipe or socket)")
         if info.st_size > MAX_ARTICLE_BYTES:
             raise InputError(
-                name, f"file is {info.st_size / 1e6:.0f} MB; articles over "
-                f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused"
+                name, f"file is {info.st_size / 2**20:.1f} MiB; articles over "
+                f"{MAX_ARTICLE_BYTES / 2**20:.0f} MiB are refused"
             )
         with path.open("rb") as handle:
             data = handle.read()
