@@ -271,6 +271,10 @@ def translate_command(
     refused = refuse_collisions("translate", paths, output) if output is not None else {}
     results = list(process_files(paths, Stages(settings, COMMAND_STAGES["translate"]), refused))
     articles = [r.article for r in results if r.article is not None]
+    report = FileReport()
+    if not articles:  # nothing to translate: the model is not even loaded
+        report.errors += [str(r.error) for r in results]
+        return report
     translator = load_model_translator(settings)
     total = sum(1 for a in articles for _ in a.sentences())
     try:
@@ -283,7 +287,6 @@ def translate_command(
     close = getattr(translator, "close", None)
     if close is not None:
         close()
-    report = FileReport()
     for result in results:
         if result.error is not None or result.article is None:
             report.errors.append(str(result.error))

@@ -267,7 +267,7 @@ def test_bad_inputs_fail_alone_with_clear_messages(
 
 
 def test_output_folder_inside_input_is_refused(corpus: Path) -> None:
-    with pytest.raises(UsageError, match="output folder .* is inside the input folder"):
+    with pytest.raises(UsageError, match=r"output folder .* is inside the input folder"):
         run(corpus, corpus / "outputs")
     assert not (corpus / "outputs").exists()
 

@@ -204,7 +204,7 @@ def test_export_run_errors(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="not a folder"):
         export_run(tmp_path / "missing", "xliff")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ExportError, match="no manifest.json"):
+    with pytest.raises(ExportError, match=r"no manifest\.json"):
         export_run(tmp_path / "empty", "tmx")
     with pytest.raises(ExportError, match="no finished articles"):
         export_run(write_run(tmp_path / "none", []), "tmx")
