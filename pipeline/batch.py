@@ -551,7 +551,9 @@ class _BatchRun:
 
         this_run: dict[str, str] = {o.name: o.status for o in self.outcomes.values()}
         try:
-            write_atomic(self.output_dir / INDEX, index_page(self.manifest, this_run))
+            write_atomic(
+                self.output_dir / INDEX, index_page(self.manifest, this_run), root=self.output_dir
+            )
         except OSError as error:
             self.warn(
                 f"{self.output_dir / INDEX}: cannot be written ({error.strerror or error})"
@@ -750,7 +752,7 @@ def _write_article(
             },
             "finished": "",
         }
-        write_outputs(paths, outputs, record, pool)
+        write_outputs(paths, outputs, record, pool, root=output_dir)
         entry = {**entry, "record_sha256": digests[0]}  # the manifest's copy: with the digest
     except OSError as error:
         message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"

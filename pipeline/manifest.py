@@ -104,7 +104,7 @@ class ManifestWriter:
             return
         text = manifest_text(self.data)
         try:
-            write_atomic(self.path, text + "\n")
+            write_atomic(self.path, text + "\n", root=self.path.parent)
         except OSError as error:
             raise DaenError(f"{self.path}: cannot be written ({error.strerror or error})") from None
         self.saved_at = time.monotonic()

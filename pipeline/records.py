@@ -82,23 +82,27 @@ def write_outputs(
     outputs: dict[str, str],
     record: Callable[[], str],
     pool: Executor | None = None,
+    root: Path | None = None,
 ) -> None:
     """Write ``outputs`` (by kind), then the record, all atomically; raises OSError.
 
     With a thread ``pool`` the outputs are written at the same time (each write waits for its
     fsync, which threads overlap) while ``record()`` renders; the record is written only once
-    all of them are on disk.
+    all of them are on disk. With ``root`` (the output folder) nothing is written through a
+    link below it (:func:`pipeline.fsutil.write_atomic`).
     """
     if pool is None:
         for kind, text in outputs.items():
-            write_atomic(paths[kind], text)
+            write_atomic(paths[kind], text, root=root)
         pending = []
     else:
-        pending = [pool.submit(write_atomic, paths[k], text) for k, text in outputs.items()]
+        pending = [
+            pool.submit(write_atomic, paths[k], text, root=root) for k, text in outputs.items()
+        ]
     text = record()
     for future in pending:
         future.result()  # raises the first write error; the record is then not written
-    write_atomic(paths["json"], text)
+    write_atomic(paths["json"], text, root=root)
 
 
 # --------------------------------------------------------------------------------------------

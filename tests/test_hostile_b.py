@@ -704,3 +704,40 @@ def test_22_index_after_manifest_damage_says_translated(src: Path, tmp_path: Pat
     assert manifest["translation"]["status"] == "ok"
     assert manifest["translation"]["model"] == "fake-echo"
     assert "not needed" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# 3, 7. the sweep removes only our own temporary files; outputs never go through a link
+
+
+@POSIX
+def test_3_the_sweep_keeps_the_users_and_a_live_runs_files(src: Path, tmp_path: Path) -> None:
+    from pipeline.fsutil import temp_name
+
+    out = tmp_path / "out"
+    users = write(out, "sub/.notes.abcdefgh.tmp", "the user's own")
+    live = write(out, temp_name("a.html"), "a running run's file")  # this process is alive
+    run(src, out)
+    assert users.read_text(encoding="utf-8") == "the user's own"
+    assert live.is_file()
+
+
+@POSIX
+def test_7_a_link_inside_the_output_folder_is_never_written_through(
+    tmp_path: Path,
+) -> None:
+    src, out, elsewhere = tmp_path / "in", tmp_path / "out", tmp_path / "elsewhere"
+    write(src, "docs/a.txt")
+    write(src, "b.txt")
+    victim = write(elsewhere, "a.da.txt", "not yours")
+    out.mkdir()
+    (out / "docs").symlink_to(elsewhere)
+    result, _ = run(src, out)
+    assert statuses(result) == {"b.txt": "done", "docs/a.txt": "failed"}
+    assert "symbolic link" in result.failed[0].message
+    assert victim.read_text(encoding="utf-8") == "not yours"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["a.da.txt"]
+    (out / "b.html").unlink()
+    (out / "b.html").symlink_to(victim)  # a link in the place of an output
+    run(src, out, force=True)
+    assert victim.read_text(encoding="utf-8") == "not yours"
