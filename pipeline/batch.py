@@ -2,21 +2,32 @@
 
 The batch, step by step:
 
-1. **Discover** ``.txt``/``.md`` files under the input folder (recursively, following folder
-   links once, never into the output folder); anything else is listed as skipped.
+0. **Check and lock**: input and output folders may not overlap (either way); the output
+   folder's lock (:mod:`pipeline.runlock`) refuses a second run into it, and a lock left by a
+   killed run is taken over.
+1. **Discover** ``.txt``/``.md`` files under the input folder (recursively, following links
+   inside it once; links that point outside it are skipped with a warning unless
+   ``follow_links``); anything else is listed as skipped.
 2. **Plan**: hash every input. An article whose input hash and *run key*
    (:meth:`~pipeline.settings.Settings.key`: stage code, rule tables, settings) match its last
-   finished run, and whose outputs all exist, is left alone (``force`` redoes it). The last
-   finished run is found in ``manifest.json`` or, when the manifest was not saved since (a
-   killed run), in the article's own record ``<name>.json``.
-3. **Clean** each article (read, normalize, fix). A bad input becomes a failed article with a
-   message naming the file; it never stops the batch.
-4. **Translate** in chunks of articles, so the translator batches sentences across articles.
-5. **Write** each article's outputs, every file atomically (temporary file + rename), the
-   record ``<name>.json`` last: an article is finished only when its record is there, so a
-   run killed at any moment is completed by the next run without redoing finished articles.
-6. **Manifest and index**: ``manifest.json`` is saved atomically every few seconds and at the
-   end, ``index.html`` at the end.
+   finished run, whose outputs all exist and whose record still has the digest the manifest
+   kept, is left alone (``force`` redoes it). The last finished run is found in
+   ``manifest.json`` or, when the manifest was not saved since (a killed run), in the
+   article's own record ``<name>.json``. A name that cannot carry its output names, or whose
+   outputs would collide with another's, fails that article alone.
+3. **Clean, translate and write, a chunk at a time**: each article is read and cleaned (read,
+   normalize, fix) when its chunk comes, the chunk is back-translated in one call (the
+   translator batches sentences across articles), and its outputs are written. Memory holds
+   one chunk, and a kill (or Ctrl-C, which says what is done) loses at most the chunk in
+   flight. A bad input becomes a failed article with a message naming the file; it never
+   stops the batch.
+4. **Write** each article's outputs, every file atomically (temporary file + rename) and never
+   through a link in the output folder, the record ``<name>.json`` last: an article is
+   finished only when its record is there, so a run killed at any moment is completed by the
+   next run without redoing finished articles.
+5. **Manifest and index**: ``manifest.json`` is saved atomically every few seconds and at the
+   end, ``index.html`` at the end; a folder that cannot take them (a full disk) is a warning
+   and exit code 1, not a traceback.
 
 Input files are only ever read.
 
@@ -591,8 +602,6 @@ def _check_folders(input_dir: Path, output_dir: Path) -> None:
     Input and output may not overlap in either direction: a run writes and sweeps its output
     folder, and input files are only ever read.
     """
-    if not str(input_dir) or not str(output_dir):
-        raise UsageError("an empty folder name was given (an unset variable?)")
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: not a folder (give the folder that holds the articles)")
     if output_dir.exists() and not output_dir.is_dir():
