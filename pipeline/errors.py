@@ -28,3 +28,7 @@ class RuleTableError(DaenError):
 
 class ModelUnavailableError(DaenError):
     """The translation model cannot be loaded; the message says how to get it."""
+
+
+class UsageError(DaenError):
+    """Arguments that cannot work: the user must change the command (exit code 2)."""
