@@ -36,7 +36,7 @@ class ModelUnavailableError(DaenError):
 
 
 class UsageError(DaenError):
-    """Arguments that cannot work (the CLI turns this into a usage error, exit code 2)."""
+    """Arguments that cannot work: the user must change the command (exit code 2)."""
 
 
 class RunInterrupted(DaenError):
