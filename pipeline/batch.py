@@ -371,6 +371,8 @@ class _BatchRun:
     ) -> TextTranslator | None:
         try:
             return (factory or partial(load_model_translator, warn=self.warn))(self.settings)
+        except UsageError:  # a setting that cannot work is the user's to change, not a note
+            raise
         except DaenError as error:
             self.translation_error = str(error)
             return None

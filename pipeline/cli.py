@@ -493,6 +493,9 @@ def main() -> None:
     except RunInterrupted as exc:
         error(str(exc))
         sys.exit(130)
+    except UsageError as exc:  # e.g. a --cache-path that is not a daen cache
+        error(str(exc))
+        sys.exit(2)
     except DaenError as exc:
         error(str(exc))
         sys.exit(1)

@@ -741,3 +741,20 @@ def test_7_a_link_inside_the_output_folder_is_never_written_through(
     (out / "b.html").symlink_to(victim)  # a link in the place of an output
     run(src, out, force=True)
     assert victim.read_text(encoding="utf-8") == "not yours"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. the command line shows a cache path that is not a daen cache as a usage error
+
+
+def test_1_cli_cache_path_of_the_users_folder_exits_2(tmp_path: Path, tiny_marian: Any) -> None:
+    folder = tmp_path / "DIR"
+    write(folder, "mine.txt", "my notes")
+    article = write(tmp_path, "a.txt", tiny_marian.pairs[0][0] + "\n")
+    done = daen("translate", str(article), "--cache-path", str(folder),
+                "--model", str(tiny_marian.path), "--backend", "torch")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("Error: ") == 1 and "is a folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["DIR", "a.txt"]
+    assert (folder / "mine.txt").read_text(encoding="utf-8") == "my notes"
