@@ -72,7 +72,9 @@ from pipeline.records import (
     OutputListing,
     entry_from_record,
     entry_is_current,
+    is_large,
     output_paths,
+    output_renderers,
     record_digest,
     record_text,
     remove_stale_temp_files,
@@ -734,7 +736,8 @@ def _write_article(
     try:
         state = translation_state(article, note)
         article_counts = counts(article)
-        outputs = render_outputs(article, note)
+        large = is_large(article)  # written one output at a time, not all at once
+        outputs = output_renderers(article, note) if large else render_outputs(article, note)
 
         def record() -> str:
             assert article is not None
@@ -763,7 +766,7 @@ def _write_article(
             },
             "finished": "",
         }
-        write_outputs(paths, outputs, record, pool, root=output_dir)
+        write_outputs(paths, outputs, record, None if large else pool, root=output_dir)
         entry = {**entry, "record_sha256": digests[0]}  # the manifest's copy: with the digest
     except OSError as error:
         message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"

@@ -56,17 +56,34 @@ def remove_stale_temp_files(output_dir: Path) -> int:
 # Writing
 
 
-def render_outputs(article: Article, note: TranslationNote | None) -> dict[str, str]:
-    """Every output but the record, by kind."""
+# An article with more text than this is rendered and written one output at a time, so that
+# memory holds one rendered output, not all of them.
+LARGE_ARTICLE_CHARS = 1_000_000
+
+
+def output_renderers(
+    article: Article, note: TranslationNote | None
+) -> dict[str, Callable[[], str]]:
+    """Every output but the record, by kind, each rendered when called."""
     from pipeline.render.html import review_page
     from pipeline.render.text import danish_text, english_text, word_diff_text
 
     return {
-        "da": danish_text(article),
-        "en": english_text(article, note),
-        "diff": word_diff_text(article),
-        "html": review_page(article, note),
+        "da": lambda: danish_text(article),
+        "en": lambda: english_text(article, note),
+        "diff": lambda: word_diff_text(article),
+        "html": lambda: review_page(article, note),
     }
+
+
+def render_outputs(article: Article, note: TranslationNote | None) -> dict[str, str]:
+    """Every output but the record, by kind."""
+    return {kind: render() for kind, render in output_renderers(article, note).items()}
+
+
+def is_large(article: Article) -> bool:
+    """Whether ``article`` is written one output at a time (:data:`LARGE_ARTICLE_CHARS`)."""
+    return sum(len(p.text) for p in article.paragraphs) > LARGE_ARTICLE_CHARS
 
 
 def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
@@ -79,7 +96,7 @@ def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
 
 def write_outputs(
     paths: dict[str, Path],
-    outputs: dict[str, str],
+    outputs: dict[str, str] | dict[str, Callable[[], str]],
     record: Callable[[], str],
     pool: Executor | None = None,
     root: Path | None = None,
@@ -88,16 +105,19 @@ def write_outputs(
 
     With a thread ``pool`` the outputs are written at the same time (each write waits for its
     fsync, which threads overlap) while ``record()`` renders; the record is written only once
-    all of them are on disk. With ``root`` (the output folder) nothing is written through a
-    link below it (:func:`pipeline.fsutil.write_atomic`).
+    all of them are on disk. Outputs may be given as renderers (:func:`output_renderers`):
+    without a pool each is then rendered just before it is written, so memory holds one at a
+    time. With ``root`` (the output folder) nothing is written through a link below it
+    (:func:`pipeline.fsutil.write_atomic`).
     """
     if pool is None:
-        for kind, text in outputs.items():
-            write_atomic(paths[kind], text, root=root)
+        for kind, output in outputs.items():
+            write_atomic(paths[kind], output() if callable(output) else output, root=root)
         pending = []
     else:
         pending = [
-            pool.submit(write_atomic, paths[k], text, root=root) for k, text in outputs.items()
+            pool.submit(write_atomic, paths[k], text() if callable(text) else text, root=root)
+            for k, text in outputs.items()
         ]
     text = record()
     for future in pending:

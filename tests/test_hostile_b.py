@@ -758,3 +758,38 @@ def test_1_cli_cache_path_of_the_users_folder_exits_2(tmp_path: Path, tiny_maria
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["DIR", "a.txt"]
     assert (folder / "mine.txt").read_text(encoding="utf-8") == "my notes"
+
+
+# ---------------------------------------------------------------------------------------------
+# 15. a large article is rendered and written one output at a time (memory holds one)
+
+
+def test_15_a_large_article_is_written_one_output_at_a_time(tmp_path: Path) -> None:
+    from pipeline.document import Article, Paragraph, Sentence
+    from pipeline.records import (
+        LARGE_ARTICLE_CHARS,
+        is_large,
+        output_paths,
+        write_outputs,
+    )
+
+    paths = output_paths(tmp_path, "a")
+    on_disk: list[tuple[str, list[str]]] = []
+
+    def renderer(kind: str) -> Any:
+        def render() -> str:
+            on_disk.append((kind, sorted(p.name for p in tmp_path.iterdir())))
+            return kind
+
+        return render
+
+    kinds = ["da", "en", "diff", "html"]
+    write_outputs(paths, {k: renderer(k) for k in kinds}, lambda: "{}", None, root=tmp_path)
+    assert on_disk == [
+        ("da", []), ("en", ["a.da.txt"]), ("diff", ["a.da.txt", "a.en.txt"]),
+        ("html", ["a.da.txt", "a.diff", "a.en.txt"]),
+    ]
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == "html"
+    text = "x" * (LARGE_ARTICLE_CHARS // 2)
+    article = Article("a.txt", [Paragraph([Sentence(text, text)])] * 3)
+    assert is_large(article) and not is_large(Article("b.txt", article.paragraphs[:1]))
