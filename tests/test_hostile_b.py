@@ -793,3 +793,29 @@ def test_15_a_large_article_is_written_one_output_at_a_time(tmp_path: Path) -> N
     text = "x" * (LARGE_ARTICLE_CHARS // 2)
     article = Article("a.txt", [Paragraph([Sentence(text, text)])] * 3)
     assert is_large(article) and not is_large(Article("b.txt", article.paragraphs[:1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# 23. make run fetches the model once when online; offline it says so and carries on
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_23_make_model_offline_is_one_note_and_fetches_nothing(tmp_path: Path) -> None:
+    venv = tmp_path / "venv" / "bin"  # the project's commands, without building a venv
+    venv.mkdir(parents=True)
+    (venv / "python").symlink_to(sys.executable)
+    (venv / "daen").write_text(
+        f"#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m pipeline \"$@\"\n"
+    )
+    (venv / "daen").chmod(0o755)
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    done = subprocess.run(
+        ["make", "-s", "-f", str(ROOT / "Makefile"), "-o", "setup", "model",
+         f"VENV={tmp_path / 'venv'}"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == (
+        "note: HF_HUB_OFFLINE is set; the back-translation model is not fetched"
+    )
+    assert not (tmp_path / "hf").exists()
