@@ -19,7 +19,7 @@ Tag = Literal["equal", "delete", "insert", "replace"]
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 # Beyond this many differing tokens a word diff is reported as one replacement.
-MAX_DIFF_TOKENS = 20_000
+MAX_DIFF_TOKENS = 4_000  # (a sentence of some 2000 words; a general diff is quadratic)
 # Beyond this many tokens, a middle of equally many tokens on both sides is compared in place.
 IN_PLACE_TOKENS = 200
 
