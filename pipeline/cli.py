@@ -182,7 +182,7 @@ def _finish(report: FileReport) -> None:
     """Print a file-by-file command's notes, errors and summary (stderr); exit 1 if any
     failed."""
     for line in report.notes:
-        typer.echo(line, err=True)
+        typer.echo(printable(line), err=True)
     for message in report.errors:
         error(message)
     for line in report.summary:
@@ -338,7 +338,7 @@ def export(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose {' or '.join(FORMATS)}", param_hint="--format")
     written = export_run(run_dir, fmt, output)
-    typer.echo(f"{len(written)} {fmt} file(s) written to {written[0].parent}", err=True)
+    typer.echo(printable(f"{len(written)} {fmt} file(s) written to {written[0].parent}"), err=True)
 
 
 @rules_app.callback()

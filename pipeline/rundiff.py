@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.errors import DaenError
+from pipeline.errors import DaenError, printable
 from pipeline.manifest import ManifestError, read_manifest
 from pipeline.records import RecordError, read_record
 from pipeline.render.html import esc, page
@@ -246,11 +246,11 @@ def terminal_lines(diff: RunDiff, *, color: bool = False, details: bool = True) 
         if article.kind == "unchanged":
             continue
         note = article.count_changes() or article.message
-        lines.append(f"{article.kind:<10} {article.source}" + (f"   {note}" if note else ""))
+        lines.append(f"{article.kind:<10} {printable(article.source)}" + (f"   {note}" if note else ""))
     if details:
         for article in changed:
             lines.append("")
-            lines.append(f"=== {article.source} ===")
+            lines.append(f"=== {printable(article.source)} ===")
             for title, paragraphs in (("Danish", article.danish), ("English", article.english)):
                 if not paragraphs:
                     continue
@@ -347,5 +347,5 @@ def diff_command(
     color = sys.stdout.isatty()
     for line in terminal_lines(diff, color=color, details=not quiet):
         print(line)
-    print(f"\nHTML report: {target}")
+    print(printable(f"\nHTML report: {target}"))
     return 0

@@ -163,7 +163,7 @@ def test_4_a_second_run_into_a_locked_folder_is_refused(src: Path, tmp_path: Pat
 
 
 @POSIX
-def test_4_a_killed_runs_lock_is_taken_over(src: Path, tmp_path: Path) -> None:
+def test_4_run_takes_over_a_killed_runs_lock(src: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            capture_output=True, text=True, check=True)
