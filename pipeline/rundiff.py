@@ -246,7 +246,8 @@ def terminal_lines(diff: RunDiff, *, color: bool = False, details: bool = True) 
         if article.kind == "unchanged":
             continue
         note = article.count_changes() or article.message
-        lines.append(f"{article.kind:<10} {printable(article.source)}" + (f"   {note}" if note else ""))
+        name = printable(article.source)
+        lines.append(f"{article.kind:<10} {name}" + (f"   {printable(note)}" if note else ""))
     if details:
         for article in changed:
             lines.append("")
