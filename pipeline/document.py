@@ -92,6 +92,8 @@ class Sentence:
 
     def _shift_flags(self, start: int, end: int, new_len: int) -> None:
         delta = new_len - (end - start)
+        if self.flags:
+            self.__dict__.pop("_flag_key_cache", None)  # flags move: their keys change
         for flag in self.flags:
             if flag.start >= end:
                 flag.start += delta
@@ -111,12 +113,25 @@ class Sentence:
         suggestion: str | None = None,
     ) -> Flag | None:
         """Flag ``text[start:end]``; the same rule never flags the same span twice."""
-        for flag in self.flags:
-            if (flag.rule_id, flag.start, flag.end) == (rule_id, start, end):
-                return None
+        keys = self._flag_keys()
+        if (rule_id, start, end) in keys:
+            return None
         flag = Flag(rule_id, start, end, severity, reason, suggestion, stage)
         self.flags.append(flag)
+        keys.add((rule_id, start, end))
+        self.__dict__["_flag_key_cache"] = ((id(self.flags), len(self.flags)), keys)
         return flag
+
+    def _flag_keys(self) -> set[tuple[str, int, int]]:
+        """The (rule, start, end) of every flag, kept between calls (so that flagging many
+        spans is linear) and rebuilt when the flags were replaced, added to or moved."""
+        state = (id(self.flags), len(self.flags))
+        cached = self.__dict__.get("_flag_key_cache")
+        if cached is None or cached[0] != state:
+            cached = (state, {(f.rule_id, f.start, f.end) for f in self.flags})
+            self.__dict__["_flag_key_cache"] = cached
+        keys: set[tuple[str, int, int]] = cached[1]
+        return keys
 
     def replay(self) -> str:
         """Apply the recorded edits to ``original``; equals ``text`` when the record is sound."""

@@ -39,7 +39,17 @@ def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
         return {}, f"{path}: unreadable manifest ({error}); every article is checked again"
     if not isinstance(data, dict) or data.get("manifest_schema") != MANIFEST_SCHEMA:
         return {}, f"{path}: manifest from another version; every article is checked again"
+    wrong = [k for k, kind in _MANIFEST_TYPES.items() if not isinstance(data.get(k, kind()), kind)]
+    if wrong:
+        return {}, (
+            f"{path}: damaged manifest ({', '.join(wrong)} of the wrong type); "
+            "every article is checked again"
+        )
     return data, None
+
+
+# The parts of a saved manifest a run reads back, and their types.
+_MANIFEST_TYPES: dict[str, type] = {"articles": dict, "failed": dict, "translation": dict}
 
 
 class ManifestError(DaenError):
@@ -94,7 +104,7 @@ class ManifestWriter:
             return
         text = manifest_text(self.data)
         try:
-            write_atomic(self.path, text + "\n")
+            write_atomic(self.path, text + "\n", root=self.path.parent)
         except OSError as error:
             raise DaenError(f"{self.path}: cannot be written ({error.strerror or error})") from None
         self.saved_at = time.monotonic()

@@ -341,7 +341,11 @@ class _OrderedPool(Generic[T, R]):
             self.running.add(self.started.get())
 
     def _submit(self, slot: _Slot[T, R]) -> None:
-        slot.future = self._pool().submit(_run_marked, self.fn, slot.index, slot.item)
+        try:
+            slot.future = self._pool().submit(_run_marked, self.fn, slot.index, slot.item)
+        except BrokenProcessPool as error:  # a worker died since the last result: recovered
+            slot.future = Future()  # when this slot's turn comes, like any other in the pool
+            slot.future.set_exception(error)
 
     def _recover(self, pending: deque[_Slot[T, R]]) -> None:
         """A worker died: keep finished results, rerun the running items alone, resubmit the

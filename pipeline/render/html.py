@@ -14,7 +14,9 @@ also has a note under its sentence, which the flag list links to and the script 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
+import heapq
 import html
 import itertools
 from dataclasses import dataclass
@@ -62,31 +64,41 @@ def trace_edits(original: str, edits: list[Edit]) -> list[Piece]:
     >>> trace_edits("vi ved", edits)
     [Piece(text='V', edits=(0,)), Piece(text='i', edits=()), Piece(text='', edits=(1,))]
     """
-    pieces = [Piece(original)] if original else []
+    # A gap buffer: ``left`` holds the pieces before the cursor, ``right`` those after it,
+    # nearest last. Each edit moves the cursor to its start, so edits applied back to front
+    # (as every rule applies them) cost time linear in the pieces passed, not in all of them.
+    left: list[Piece] = []
+    right: list[Piece] = [Piece(original)] if original else []
+    left_len = 0
     for index, edit in enumerate(edits):
-        before: list[Piece] = []
-        after: list[Piece] = []
+        start, end = edit.start, edit.end
+        while left and left_len > start:
+            right.append(left.pop())
+            left_len -= len(right[-1].text)
+        while right and left_len + len(right[-1].text) <= start:  # removal markers at start too
+            left.append(right.pop())
+            left_len += len(left[-1].text)
         covered = {index}
-        position = 0
-        for piece in pieces:
-            start, end = position, position + len(piece.text)
-            position = end
-            if start == end:  # a removal marker
-                if start <= edit.start:
-                    before.append(piece)
-                elif start >= edit.end:
-                    after.append(piece)
-                else:
-                    covered.update(piece.edits)
-                continue
-            if start < edit.start:
-                before.append(Piece(piece.text[: min(end, edit.start) - start], piece.edits))
-            if start < edit.end and end > edit.start:
-                covered.update(piece.edits)
-            if end > edit.end:
-                after.append(Piece(piece.text[max(start, edit.end) - start :], piece.edits))
-        pieces = [*before, Piece(edit.after, tuple(sorted(covered))), *after]
-    return pieces
+        if right and left_len < start:  # a piece runs across the edit's start: split it
+            piece = right.pop()
+            covered.update(piece.edits)
+            left.append(Piece(piece.text[: start - left_len], piece.edits))
+            right.append(Piece(piece.text[start - left_len :], piece.edits))
+            left_len = start
+        position = start
+        while right:
+            piece = right[-1]
+            if position >= end:  # (no removal marker is left at ``start`` itself)
+                break
+            right.pop()
+            covered.update(piece.edits)
+            if position + len(piece.text) > end:
+                right.append(Piece(piece.text[end - position :], piece.edits))
+                break
+            position += len(piece.text)
+        left.append(Piece(edit.after, tuple(sorted(covered))))
+        left_len += len(edit.after)
+    return [*left, *reversed(right)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,9 +146,15 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
     """The sentence's final text with edits as ``<ins>`` and flagged spans as ``<mark>``."""
     pieces = trace_edits(sentence.original, sentence.edits)
     spans = [(i, f) for i, f in enumerate(sentence.flags) if f.end > f.start]
-    cuts = {0, len(sentence.text)}
+    cut_set = {0, len(sentence.text)}
     for _, flag in spans:
-        cuts.update((max(0, flag.start), min(len(sentence.text), flag.end)))
+        cut_set.update((max(0, flag.start), min(len(sentence.text), flag.end)))
+    cuts = sorted(cut_set)
+    # The flags that cover the current stretch: added as their start is passed, dropped as
+    # their end is (the stretches are cut at every flag's ends), so each is handled twice.
+    by_start = sorted(range(len(spans)), key=lambda k: spans[k][1].start)
+    next_flag = 0
+    active: list[tuple[int, int]] = []  # (end, k) as a heap
     out: list[str] = []
     position = 0
     for piece in pieces:
@@ -149,7 +167,8 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
             continue
         start, end = position, position + len(piece.text)
         position = end
-        inner = sorted({start, end} | {c for c in cuts if start < c < end})
+        within = cuts[bisect.bisect_right(cuts, start) : bisect.bisect_left(cuts, end)]
+        inner = [start, *within, end]
         for a, b in itertools.pairwise(inner):
             text = esc(piece.text[a - start : b - start])
             if piece.edits:
@@ -159,7 +178,13 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
                     f'<ins class="edit tip" tabindex="0" data-rule="{esc(rules)}" '
                     f'data-tip="{esc(tip)}">{text}</ins>'
                 )
-            covering = [(i, f) for i, f in spans if f.start <= a and b <= f.end]
+            while next_flag < len(by_start) and spans[by_start[next_flag]][1].start <= a:
+                k = by_start[next_flag]
+                heapq.heappush(active, (spans[k][1].end, k))
+                next_flag += 1
+            while active and active[0][0] < b:
+                heapq.heappop(active)
+            covering = [spans[k] for k in sorted(k for _, k in active)]
             if covering:
                 worst = max(covering, key=lambda item: _SEVERITY_RANK.get(item[1].severity, 1))
                 tip = " | ".join(_flag_tip(f) for _, f in covering)
