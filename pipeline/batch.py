@@ -443,7 +443,9 @@ class _BatchRun:
         self.timings.update(cleanup_s=0.0, translate_s=0.0, write_s=0.0, qa_s=0.0)
         if not todo:
             return
-        self.stages.load()  # a broken rule table stops the run here, before any article
+        if self._cleans_here(len(todo)):
+            self.stages.load()  # a broken rule table stops the run here, before any article
+        # (cleaned elsewhere, the first result raises it, also before any article is written)
         note = _note(self.options, self.translation_error)
         from concurrent.futures import ThreadPoolExecutor
 
@@ -496,13 +498,22 @@ class _BatchRun:
 
         jobs = (job(w) for w in todo)  # read lazily, a window ahead of the workers
         spec = parallel.CleanSpec.of_run(self.settings, self.rules)
+        # The workers clean ahead while this process translates and writes: up to two chunks.
+        ahead = _articles_ahead(todo, self.options.chunk_sentences)
         if self.cluster is not None:
             from pipeline import cluster
 
-            return cluster.clean_many(jobs, spec, session=self.cluster)
+            return cluster.clean_many(jobs, spec, session=self.cluster, ahead=ahead)
         return parallel.clean_many(
-            jobs, spec, workers=self.options.jobs, count=len(todo), stages=self.stages
+            jobs, spec, workers=self.options.jobs, count=len(todo), stages=self.stages,
+            ahead=ahead,
         )
+
+    def _cleans_here(self, articles: int) -> bool:
+        """Whether the articles are cleaned in this process (not in workers or on Ray)."""
+        from pipeline.parallel import workers_for
+
+        return self.cluster is None and workers_for(self.options.jobs, articles) <= 1
 
     def _translate(
         self, chunk: list[_Work], note: TranslationNote | None
@@ -722,6 +733,17 @@ def _estimate_sentences(data: bytes) -> int:
     3
     """
     return max(1, len(_SENTENCE_END.findall(data)))
+
+
+def _articles_ahead(todo: list[_Work], chunk_sentences: int, chunks: int = 2) -> int:
+    """About how many articles ``chunks`` chunks hold, from the articles' estimated sentences.
+
+    >>> work = [_Work(Source(Path("a.txt"), "a.txt", "a"), b"", "", estimate=50)] * 10
+    >>> _articles_ahead(work, 200)
+    8
+    """
+    mean = sum(w.estimate for w in todo) / max(1, len(todo))
+    return max(1, round(chunks * chunk_sentences / max(1.0, mean)))
 
 
 def _sentence_count(work: _Work) -> int:

@@ -30,6 +30,10 @@ class RuleTableError(DaenError):
         self.line = line
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[RuleTableError], tuple[str, int, str]]:
+        """Pickled as its parts (raised in a worker process, re-raised in the driver)."""
+        return type(self), (self.path, self.line, self.problem)
+
 
 class ModelUnavailableError(DaenError):
     """The translation model cannot be loaded; the message says how to get it."""

@@ -37,7 +37,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from pipeline.errors import DaenError, InputError
+from pipeline.errors import DaenError, InputError, RuleTableError
 from pipeline.stages import Stages
 
 if TYPE_CHECKING:
@@ -163,7 +163,8 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
     None).
 
     A bad input, or a rule that crashes on it, gives a :class:`Cleaned` with the message;
-    only a worker whose rules differ from the driver's raises (:class:`RuleMismatchError`).
+    only a broken rule table (:class:`RuleTableError`) or a worker whose rules differ from the
+    driver's (:class:`RuleMismatchError`) raises.
     ``stages`` are the driver's, already loaded; by default this process's own.
     """
     from pipeline.discover import read_source
@@ -181,7 +182,7 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
         if not article.paragraphs:
             raise InputError(job.relative, "no text: the file holds only whitespace")
         cleaned = runner.clean(article)
-    except RuleMismatchError:
+    except (RuleMismatchError, RuleTableError):  # the same for every article: stops the run
         raise
     except DaenError as error:
         return Cleaned(
@@ -202,11 +203,14 @@ def clean_many(
     workers: int = 1,
     count: int | None = None,
     stages: Stages | None = None,
+    ahead: int = 0,
 ) -> Iterator[Cleaned]:
     """Clean every job, in ``workers`` processes (see the module doc); results in job order.
 
     ``count`` (the number of jobs, when known) keeps a small batch in this process, where
-    ``stages`` (already loaded) are used.
+    ``stages`` are used (loaded here on first use). The workers clean up to ``ahead`` articles
+    (at least a few calls per worker) ahead of the result the caller is at, so that what the
+    caller does with the results runs while they clean the next ones.
     """
     processes = workers_for(workers, count)
     if processes <= 1:
@@ -221,9 +225,10 @@ def clean_many(
         return [run_alone(alone, job, _crashed_article) for job in group]
 
     groups = _groups(jobs, ARTICLES_PER_CALL)
+    window = max(WINDOW_PER_WORKER * processes, -(-ahead // ARTICLES_PER_CALL))
     for cleaned in ordered_map(
         partial(_clean_group, spec=spec), groups, workers=processes, crashed=crashed,
-        window=WINDOW_PER_WORKER * processes,
+        window=window,
     ):
         yield from cleaned
 
