@@ -303,6 +303,9 @@ class _BatchRun:
         listing = OutputListing()
         for source in self.sources:
             self._plan_article(source, listing)
+        # The last run's article entries are not needed past planning (those kept are in the
+        # new manifest): memory holds one manifest, not two.
+        self.previous = {k: v for k, v in self.previous.items() if k not in ("articles", "failed")}
 
     def _discover(self) -> None:
         self.sources, self.skipped, found_warnings = discover(

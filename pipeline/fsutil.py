@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import socket
+from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_MARKER = "daen-tmp"
@@ -119,8 +120,11 @@ def check_no_links(root: Path, path: Path) -> None:
             raise LinkedPathError(current)
 
 
-def write_atomic(path: Path, data: str | bytes, *, root: Path | None = None) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+def write_atomic(
+    path: Path, data: str | bytes | Iterable[str], *, root: Path | None = None
+) -> None:
+    """Write ``data`` (text, bytes, or text in pieces) to ``path`` through a temporary file in
+    the same folder and a rename.
 
     A crash at any moment leaves either the old file or the new one, never a mix. With
     ``root`` (the output folder), no part of ``path`` below it may be a symbolic link: the
@@ -131,7 +135,11 @@ def write_atomic(path: Path, data: str | bytes, *, root: Path | None = None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     if root is not None:
         check_no_links(root, path)  # again: a folder made meanwhile by someone else
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces: Iterable[bytes] = (
+        (data.encode("utf-8"),) if isinstance(data, str)
+        else (data,) if isinstance(data, bytes)
+        else (piece.encode("utf-8") for piece in data)
+    )
     tmp_path = path.parent / temp_name(path.name)
     if len(tmp_path.name.encode("utf-8", "surrogateescape")) > 255:  # keep within NAME_MAX
         tmp_path = path.parent / temp_name(hashlib.sha256(path.name.encode()).hexdigest()[:16])
@@ -139,7 +147,8 @@ def write_atomic(path: Path, data: str | bytes, *, root: Path | None = None) -> 
     fd = os.open(tmp_path, flags, 0o666)  # the usual permissions: 0o666 less the umask
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for payload in pieces:
+                handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_path, path)  # replaces a link at ``path`` itself, never its target
