@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -86,7 +87,7 @@ from pipeline.settings import RunOptions, Settings
 from pipeline.stages import Stages
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
+    from concurrent.futures import Executor, Future
 
     from pipeline.cluster import RaySession
     from pipeline.parallel import Cleaned
@@ -94,6 +95,8 @@ if TYPE_CHECKING:
     from pipeline.translate import TextTranslator
 
 Status = Literal["done", "unchanged", "failed"]
+WRITE_THREADS = 8  # threads writing outputs (each write waits for its fsync)
+ARTICLES_WRITING = 16  # articles rendered and not yet on disk, at most
 _SENTENCE_END = re.compile(rb"[.!?]+(?=\s|$)|\n\n")
 TranslatorFactory = Callable[[Settings], "TextTranslator"]
 
@@ -274,6 +277,10 @@ class _BatchRun:
         self.unchanged: list[tuple[Source, dict[str, Any]]] = []
         self.cleaned = 0  # articles cleaned this run
         self.written = 0  # articles whose outputs this run wrote
+        # articles rendered and being written (their outcome, entry, and the files' future)
+        self.writing: deque[
+            tuple[_Work, Outcome, dict[str, Any] | None, Future[None] | None]
+        ] = deque()
         self.manifest_saved = True
         self.translator: TextTranslator | None = None
         self.owns_translator = False
@@ -452,7 +459,7 @@ class _BatchRun:
         note = _note(self.options, self.translation_error)
         from concurrent.futures import ThreadPoolExecutor
 
-        pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="daen-write")
+        pool = ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="daen-write")
         try:
             for chunk in _chunks(self._cleaned(todo), self.options.chunk_sentences):
                 chunk_note = self._translate(chunk, note)
@@ -463,6 +470,7 @@ class _BatchRun:
                     self._write(work, chunk_note, pool)
         finally:
             pool.shutdown(wait=True)
+            self._finish_writing()  # what is on disk is finished, also when interrupted
 
     def _cleaned(self, todo: list[_Work]) -> Iterator[_Work]:
         """The articles to do, cleaned, in order, as the chunks ask for them (here, in worker
@@ -557,10 +565,34 @@ class _BatchRun:
         return _note(self.options, detail)
 
     def _write(self, work: _Work, note: TranslationNote | None, pool: Executor) -> None:
+        """Render one article's outputs; they are written in the pool's threads, and the article
+        is finished (manifest, report) once its record is on disk."""
         with self.timed("write_s"):
-            outcome, entry = _write_article(
+            outcome, entry, future = _write_article(
                 work, self.output_dir, self.key, note, self.identity, pool
             )
+            work.article = None  # free memory as we go
+            self.writing.append((work, outcome, entry, future))
+            while self.writing and (
+                len(self.writing) > ARTICLES_WRITING or _settled(self.writing[0][3])
+            ):
+                self._finish_article(*self.writing.popleft())
+
+    def _finish_writing(self) -> None:
+        """Wait for the articles still being written, and finish them."""
+        with self.timed("write_s"):
+            while self.writing:
+                self._finish_article(*self.writing.popleft())
+
+    def _finish_article(
+        self, work: _Work, outcome: Outcome, entry: dict[str, Any] | None,
+        future: Future[None] | None,
+    ) -> None:
+        if future is not None:
+            try:
+                future.result()
+            except Exception as error:
+                outcome, entry = _write_failed(work.source, error), None
         name = work.source.name
         if outcome.status == "failed":
             self.manifest["failed"][name] = {
@@ -569,7 +601,6 @@ class _BatchRun:
         else:
             self.manifest["articles"][name] = entry
             self.manifest["failed"].pop(name, None)
-        work.article = None  # free memory as we go
         self._report(outcome)
         self.reporter.advance(articles=1)
         self.written += outcome.status == "done"
@@ -715,6 +746,10 @@ def _share_translate_time(chunk: list[_Work], seconds: float) -> None:
         work.translate_s = seconds * _sentence_count(work) / sentences
 
 
+def _settled(future: Future[None] | None) -> bool:
+    return future is None or future.done()
+
+
 def _note(options: RunOptions, error: str | None) -> TranslationNote | None:
     from pipeline.render import TranslationNote
 
@@ -791,8 +826,11 @@ def _write_article(
     note: TranslationNote | None,
     identity: dict[str, str] | None,
     pool: Executor | None = None,
-) -> tuple[Outcome, dict[str, Any] | None]:
-    """Render and write one article's outputs (:mod:`pipeline.records`), the record last."""
+) -> tuple[Outcome, dict[str, Any] | None, Future[None] | None]:
+    """Render one article's outputs and record (:mod:`pipeline.records`) and write them, the
+    record last: here, or with a thread ``pool`` in one of its threads (the future says when
+    the files are on disk, or raises why they are not). A large article is rendered and
+    written here one output at a time."""
     from pipeline.qa import qa_summary
     from pipeline.render import counts, translation_state
 
@@ -800,6 +838,7 @@ def _write_article(
     assert article is not None
     t0 = time.perf_counter()
     paths = output_paths(output_dir, source.name)
+    future: Future[None] | None = None
     try:
         from pipeline.decisions import prepare_article  # ignore list, editors' decisions
 
@@ -836,18 +875,27 @@ def _write_article(
             },
             "finished": "",
         }
-        write_outputs(paths, outputs, record, None if large else pool, root=output_dir)
+        if large or pool is None:
+            write_outputs(paths, outputs, record, root=output_dir)
+        else:  # rendered here; written (fsync and all) in a thread while the next renders
+            text = record()
+            future = pool.submit(write_outputs, paths, outputs, lambda: text, root=output_dir)
         entry = {**entry, "record_sha256": digests[0]}  # the manifest's copy: with the digest
-    except OSError as error:
-        message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"
-        return Outcome(source.name, source.relative, "failed", message), None
     except Exception as error:  # a renderer bug on odd input must not stop the batch
-        message = (
-            f"{source.relative}: internal error while writing ({type(error).__name__}: {error})"
-        )
-        return Outcome(source.name, source.relative, "failed", message), None
+        return _write_failed(source, error), None, None
     outcome = Outcome(
         source.name, source.relative, "done", counts=article_counts, translation=state,
         seconds=work.cleanup_s + work.translate_s + time.perf_counter() - t0,
     )
-    return outcome, entry
+    return outcome, entry, future
+
+
+def _write_failed(source: Source, error: Exception) -> Outcome:
+    """The outcome of an article whose outputs could not be rendered or written."""
+    if isinstance(error, OSError):
+        message = f"{source.relative}: outputs cannot be written ({error.strerror or error})"
+    else:
+        message = (
+            f"{source.relative}: internal error while writing ({type(error).__name__}: {error})"
+        )
+    return Outcome(source.name, source.relative, "failed", message)
