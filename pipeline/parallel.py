@@ -51,9 +51,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Starting a worker costs one to two CPU seconds (imports, fix rules), the cleanup of some
-# 100 articles: fewer articles than this per worker are cleaned in the driver instead.
-MIN_ARTICLES_PER_WORKER = 100
+# Starting a worker costs about one CPU second (interpreter, imports, fix rules), the cleanup
+# of some 80 articles, and the driver's work does not shrink: fewer articles than this per
+# worker are cleaned in the driver instead (measured: 300 articles took as long with two
+# workers as in the driver alone, bench/scale.py), so the default --jobs never slows a run.
+MIN_ARTICLES_PER_WORKER = 200
 # Articles per call to a worker: one round trip for several (on a busy machine each round
 # trip waits for a time slice; one article per call made two workers slower than one).
 ARTICLES_PER_CALL = 4
@@ -74,7 +76,7 @@ def usable_cores() -> int:
 def workers_for(jobs: int, articles: int | None) -> int:
     """Worker processes worth starting for ``articles`` articles (None: unknown, many).
 
-    >>> workers_for(2, 1000), workers_for(2, 150), workers_for(8, 450), workers_for(1, 1000)
+    >>> workers_for(2, 1000), workers_for(2, 300), workers_for(8, 900), workers_for(1, 1000)
     (2, 1, 4, 1)
     """
     if articles is None:
