@@ -226,14 +226,16 @@ def local_tokenizer(model: Path) -> Any:
 
 def idle_projection(best: dict[str, dict[str, Any]]) -> dict[str, float]:
     """What the ratio jobs2/jobs1 would be with both cores to ourselves, from CPU seconds:
-    jobs1 takes its CPU time; jobs2 takes the driver's (cleanup results, rendering, writing
-    one after the other) plus the workers' shared by two cores."""
+    jobs1 takes its CPU time; with jobs2 the driver (translating, rendering, writing) works
+    while the two workers clean ahead, three processes on two cores, so it takes the longest
+    of the driver's time, a worker's, and all of it shared by two cores."""
     one, two = best["jobs1"], best["jobs2"]
     jobs1 = one["driver_cpu_s"] + one["workers_cpu_s"]
-    jobs2 = two["driver_cpu_s"] + two["workers_cpu_s"] / 2
+    driver, workers = two["driver_cpu_s"], two["workers_cpu_s"]
+    jobs2 = max(driver, workers / 2, (driver + workers) / 2)
     return {
-        "jobs1_cpu_s": jobs1, "jobs2_driver_cpu_s": two["driver_cpu_s"],
-        "jobs2_workers_cpu_s": two["workers_cpu_s"], "ratio_jobs2_vs_jobs1": jobs1 / jobs2,
+        "jobs1_cpu_s": jobs1, "jobs2_driver_cpu_s": driver,
+        "jobs2_workers_cpu_s": workers, "ratio_jobs2_vs_jobs1": jobs1 / jobs2,
     }
 
 

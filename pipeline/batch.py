@@ -17,14 +17,17 @@ The batch, step by step:
    outputs would collide with another's, fails that article alone.
 3. **Clean, translate and write, a chunk at a time**: each article is read and cleaned (read,
    normalize, fix) when its chunk comes, the chunk is back-translated in one call (the
-   translator batches sentences across articles), and its outputs are written. Memory holds
-   one chunk, and a kill (or Ctrl-C, which says what is done) loses at most the chunk in
-   flight. A bad input becomes a failed article with a message naming the file; it never
-   stops the batch.
+   translator batches sentences across articles), and its outputs are written. Cleanup runs
+   here, in ``--jobs`` worker processes (:mod:`pipeline.parallel`) or in Ray tasks
+   (:mod:`pipeline.cluster`); workers clean up to two chunks ahead while this process
+   translates and writes. Memory holds those chunks, and a kill (or Ctrl-C, which says what
+   is done) loses at most the chunks in flight. A bad input becomes a failed article with a
+   message naming the file; it never stops the batch.
 4. **Write** each article's outputs, every file atomically (temporary file + rename) and never
    through a link in the output folder, the record ``<name>.json`` last: an article is
    finished only when its record is there, so a run killed at any moment is completed by the
-   next run without redoing finished articles.
+   next run without redoing finished articles. Outputs are rendered in this process and
+   written by its write threads (a few articles behind); this process is the only writer.
 5. **Manifest and index**: ``manifest.json`` is saved atomically every few seconds and at the
    end, ``index.html`` at the end; a folder that cannot take them (a full disk) is a warning
    and exit code 1, not a traceback.

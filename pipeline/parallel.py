@@ -350,9 +350,12 @@ class _OrderedPool(Generic[T, R]):
     def _submit(self, slot: _Slot[T, R]) -> None:
         try:
             slot.future = self._pool().submit(_run_marked, self.fn, slot.index, slot.item)
-        except BrokenProcessPool as error:  # a worker died since the last result: recovered
-            slot.future = Future()  # when this slot's turn comes, like any other in the pool
-            slot.future.set_exception(error)
+        except BrokenProcessPool as error:
+            # The pool broke since the last result was taken: the slot waits like the others
+            # in it, and the run loop recovers them all.
+            broken: Future[R] = Future()
+            broken.set_exception(error)
+            slot.future = broken
 
     def _recover(self, pending: deque[_Slot[T, R]]) -> None:
         """A worker died: keep finished results, rerun the running items alone, resubmit the
