@@ -68,14 +68,17 @@ class CachePathError(UsageError):
 def is_daen_cache(path: Path) -> bool:
     """Whether ``path`` is a file this tool made as a cache (an SQLite file with its schema).
 
-    Read from the raw first page, so that a cache damaged further on is still recognised.
+    Read from the raw first page, so that a cache damaged further on is still recognised; a
+    cache still open elsewhere may hold its schema in the write-ahead log (``-wal``) so far.
     """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return False
-    return head.startswith(SQLITE_HEADER) and _SIGNATURE in head
+    heads = []
+    for name in (path.name, f"{path.name}-wal"):
+        try:
+            with (path.parent / name).open("rb") as handle:
+                heads.append(handle.read(65536))
+        except OSError:
+            heads.append(b"")
+    return heads[0].startswith(SQLITE_HEADER) and any(_SIGNATURE in head for head in heads)
 
 
 def check_cache_path(path: Path) -> None:
