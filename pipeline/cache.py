@@ -61,6 +61,11 @@ def cache_key(identity: Mapping[str, object], text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Opening a cache another run is switching to WAL mode can fail with "database is locked" at
+# once (SQLite does not wait then): tried again this many times before it counts as broken.
+LOCKED_RETRIES = 5
+
+
 class CachePathError(UsageError):
     """A cache path that holds something other than a daen cache (left untouched)."""
 
@@ -68,14 +73,27 @@ class CachePathError(UsageError):
 def is_daen_cache(path: Path) -> bool:
     """Whether ``path`` is a file this tool made as a cache (an SQLite file with its schema).
 
-    Read from the raw first page, so that a cache damaged further on is still recognised.
+    Read from the raw first page, so that a cache damaged further on is still recognised; a
+    cache still open elsewhere may hold its schema in the write-ahead log (``-wal``) so far.
     """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError:
+    heads = []
+    for name in (path.name, f"{path.name}-wal"):
+        try:
+            with (path.parent / name).open("rb") as handle:
+                heads.append(handle.read(65536))
+        except OSError:
+            heads.append(b"")
+    if not heads[0].startswith(SQLITE_HEADER):
         return False
-    return head.startswith(SQLITE_HEADER) and _SIGNATURE in head
+    if any(_SIGNATURE in head for head in heads):
+        return True
+    # Being created by another run right now: no schema yet, in the file or its log.
+    return _no_schema(heads[0]) and b"CREATE " not in heads[1]
+
+
+def _no_schema(head: bytes) -> bool:
+    """Whether an SQLite file's first page (the schema table, a leaf page) holds no entries."""
+    return len(head) >= 105 and head[100] == 0x0D and int.from_bytes(head[103:105], "big") == 0
 
 
 def check_cache_path(path: Path) -> None:
@@ -177,14 +195,23 @@ class TranslationCache:
         return conn
 
     def _open_or_rebuild(self) -> None:
-        try:
-            self._conn = self._connect()
-            return
-        except sqlite3.DatabaseError as exc:
-            problem = str(exc)
-        except OSError as exc:
-            self._disable(f"translation cache {self.path} cannot be opened ({exc}); not caching")
-            return
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                self._conn = self._connect()
+                return
+            except sqlite3.OperationalError as exc:  # another run is setting the file up
+                problem = str(exc)
+                if "locked" not in problem or attempt == LOCKED_RETRIES:
+                    break
+                time.sleep(0.05 * (attempt + 1))
+            except sqlite3.DatabaseError as exc:
+                problem = str(exc)
+                break
+            except OSError as exc:
+                self._disable(
+                    f"translation cache {self.path} cannot be opened ({exc}); not caching"
+                )
+                return
         self._set_aside(problem)
 
     def _set_aside(self, problem: str) -> None:
