@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import accumulate
 from typing import Any, Literal, TypedDict, cast
 
@@ -282,8 +282,9 @@ class Article:
 
     # -- JSON form -------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+    def to_dict(self, paragraphs: bool = True) -> dict[str, Any]:
+        """The JSON form; without ``paragraphs`` all but those (see :func:`records.record_text`)."""
+        data = asdict(self) if paragraphs else asdict(replace(self, paragraphs=[]))
         data["schema"] = SCHEMA_VERSION
         return data
 

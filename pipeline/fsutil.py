@@ -119,8 +119,13 @@ def check_no_links(root: Path, path: Path) -> None:
             raise LinkedPathError(current)
 
 
-def write_atomic(path: Path, data: str | bytes, *, root: Path | None = None) -> None:
+def write_atomic(
+    path: Path, data: str | bytes | list[str], *, root: Path | None = None
+) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    ``data`` may be a list of pieces of text, written one after another (a large output is
+    then never held as one string or one block of bytes).
 
     A crash at any moment leaves either the old file or the new one, never a mix. With
     ``root`` (the output folder), no part of ``path`` below it may be a symbolic link: the
@@ -132,6 +137,7 @@ def write_atomic(path: Path, data: str | bytes, *, root: Path | None = None) -> 
     if root is not None:
         check_no_links(root, path)  # again: a folder made meanwhile by someone else
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    del data  # a large text is not kept beside its bytes
     tmp_path = path.parent / temp_name(path.name)
     if len(tmp_path.name.encode("utf-8", "surrogateescape")) > 255:  # keep within NAME_MAX
         tmp_path = path.parent / temp_name(hashlib.sha256(path.name.encode()).hexdigest()[:16])
@@ -139,7 +145,11 @@ def write_atomic(path: Path, data: str | bytes, *, root: Path | None = None) -> 
     fd = os.open(tmp_path, flags, 0o666)  # the usual permissions: 0o666 less the umask
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if isinstance(payload, list):
+                for piece in payload:
+                    handle.write(piece.encode("utf-8"))
+            else:
+                handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_path, path)  # replaces a link at ``path`` itself, never its target
