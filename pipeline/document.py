@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from itertools import accumulate
+from sys import intern
 from typing import Any, Literal, TypedDict, cast
 
 SCHEMA_VERSION = 1
@@ -27,7 +28,7 @@ Severity = Literal["info", "warning", "error"]
 ParagraphKind = Literal["text", "heading", "list"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """One change a rule made to a sentence."""
 
@@ -40,7 +41,7 @@ class Edit:
     reason: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Flag:
     """Something an editor should look at; the text is left as it is."""
 
@@ -53,7 +54,7 @@ class Flag:
     stage: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Translation:
     """A back-translation of one sentence."""
 
@@ -87,7 +88,8 @@ class Sentence:
         before = self.text[start:end]
         if before == after:
             return False
-        self.edits.append(Edit(stage, rule_id, start, end, before, after, reason))
+        # A rule's id and reason are the same few strings for thousands of edits: share them.
+        self.edits.append(Edit(stage, rule_id, start, end, before, after, intern(reason)))
         self.text = self.text[:start] + after + self.text[end:]
         self._shift_flags(start, end, len(after))
         return True
@@ -131,6 +133,7 @@ class Sentence:
             position = end
         pieces.append(text[position:])
         self.text = "".join(pieces)
+        reason = intern(reason)
         for start, end, after in reversed(changes):
             self.edits.append(Edit(stage, rule_id, start, end, text[start:end], after, reason))
         if self.flags:
@@ -167,7 +170,7 @@ class Sentence:
         keys = self._flag_keys()
         if (rule_id, start, end) in keys:
             return None
-        flag = Flag(rule_id, start, end, severity, reason, suggestion, stage)
+        flag = Flag(rule_id, start, end, severity, intern(reason), suggestion, stage)
         self.flags.append(flag)
         keys.add((rule_id, start, end))
         self.__dict__["_flag_key_cache"] = ((id(self.flags), len(self.flags)), keys)
