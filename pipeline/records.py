@@ -93,6 +93,13 @@ def is_large(article: Article) -> bool:
 
 def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
     """The record: the article, with its run entry when it comes from ``daen run``."""
+    return "".join(record_pieces(article, entry))
+
+
+def record_pieces(article: Article, entry: dict[str, Any] | None = None) -> list[str]:
+    """:func:`record_text` in pieces (about one per paragraph), for :func:`text_digest` and
+    :func:`pipeline.fsutil.write_atomic` to take one by one: a large record is then never
+    held as one string."""
     # Paragraph by paragraph: the whole record as one tree of dicts (and the encoder's
     # pieces of it) took several times the memory of the article itself.
     record = article.to_dict(paragraphs=False)
@@ -103,13 +110,13 @@ def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
         '\n "paragraphs": [],\n', 1
     )
     if not article.paragraphs:
-        return f'{head}\n "paragraphs": [],\n{tail}\n'
+        return [f'{head}\n "paragraphs": [],\n{tail}\n']
     pieces = [head, '\n "paragraphs": [\n']
     for index, paragraph in enumerate(article.paragraphs):
         text = json.dumps(asdict(paragraph), ensure_ascii=False, indent=1)
         pieces += (",\n" if index else "", "  ", text.replace("\n", "\n  "))
     pieces += ("\n ],\n", tail, "\n")
-    return "".join(pieces)
+    return pieces
 
 
 def write_outputs(
@@ -176,9 +183,13 @@ def entry_is_current(
     )
 
 
-def text_digest(text: str) -> str:
-    """The SHA-256 of a record's text, as the manifest keeps it (``record_sha256``)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_digest(text: str | list[str]) -> str:
+    """The SHA-256 of a record's text (or its pieces), as the manifest keeps it
+    (``record_sha256``)."""
+    digest = hashlib.sha256()
+    for piece in [text] if isinstance(text, str) else text:
+        digest.update(piece.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def record_digest(path: Path) -> str | None:

@@ -248,7 +248,7 @@ def _record_article(paragraphs: int) -> Article:
 def test_record_written_by_paragraph_equals_the_whole_record_encoded(paragraphs: int) -> None:
     import json
 
-    from pipeline.records import record_text
+    from pipeline.records import record_pieces, record_text, text_digest
 
     article = _record_article(paragraphs)
     entry = {"source": "dir/æ.txt", "counts": {"edits": 1}, "qa": None}
@@ -257,6 +257,7 @@ def test_record_written_by_paragraph_equals_the_whole_record_encoded(paragraphs:
     whole["run"] = entry
     expected = json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
     assert record_text(article, entry) == expected
+    assert text_digest(record_pieces(article, entry)) == text_digest(expected)
 
 
 def test_review_page_pieces_join_to_the_page(tmp_path: Path) -> None:
