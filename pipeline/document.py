@@ -65,6 +65,10 @@ class Translation:
     cached: bool = False
 
 
+# Below this many flags on a sentence, a repeated flag is found by looking at each.
+_FEW_FLAGS = 16
+
+
 @dataclass
 class Sentence:
     original: str
@@ -167,6 +171,13 @@ class Sentence:
         suggestion: str | None = None,
     ) -> Flag | None:
         """Flag ``text[start:end]``; the same rule never flags the same span twice."""
+        if len(self.flags) < _FEW_FLAGS:  # a look at each is cheaper than a set kept for good
+            if any(f.start == start and f.end == end and f.rule_id == rule_id
+                   for f in self.flags):
+                return None
+            flag = Flag(rule_id, start, end, severity, intern(reason), suggestion, stage)
+            self.flags.append(flag)
+            return flag
         keys = self._flag_keys()
         if (rule_id, start, end) in keys:
             return None
