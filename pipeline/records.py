@@ -122,7 +122,7 @@ def record_pieces(article: Article, entry: dict[str, Any] | None = None) -> list
 def write_outputs(
     paths: dict[str, Path],
     outputs: dict[str, str] | dict[str, Callable[[], str | list[str]]],
-    record: Callable[[], str],
+    record: Callable[[], str | list[str]],
     pool: Executor | None = None,
     root: Path | None = None,
 ) -> None:
