@@ -80,7 +80,7 @@ from pipeline.records import (
     output_paths,
     output_renderers,
     record_digest,
-    record_text,
+    record_pieces,
     remove_stale_temp_files,
     render_outputs,
     text_digest,
@@ -851,13 +851,14 @@ def _write_article(
         large = is_large(article)  # written one output at a time, not all at once
         outputs = output_renderers(article, note) if large else render_outputs(article, note)
 
-        def record() -> str:
+        def record() -> list[str]:
             assert article is not None
             entry["seconds"]["write"] = round(time.perf_counter() - t0, 4)
             entry["finished"] = utc_now()
-            text = record_text(article, entry)
-            digests.append(text_digest(text))
-            return text
+            # in pieces: a large record is never held as one string beside them
+            pieces = record_pieces(article, entry)
+            digests.append(text_digest(pieces))
+            return pieces
 
         digests: list[str] = []
 

@@ -126,6 +126,9 @@ def write_atomic(
     """Write ``data`` (text, bytes, or text in pieces) to ``path`` through a temporary file in
     the same folder and a rename.
 
+    ``data`` may be a list of pieces of text, written one after another (a large output is
+    then never held as one string or one block of bytes).
+
     A crash at any moment leaves either the old file or the new one, never a mix. With
     ``root`` (the output folder), no part of ``path`` below it may be a symbolic link: the
     write fails with :class:`LinkedPathError` (an ``OSError``) rather than land elsewhere.

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,22 +63,27 @@ LARGE_ARTICLE_CHARS = 1_000_000
 
 def output_renderers(
     article: Article, note: TranslationNote | None
-) -> dict[str, Callable[[], str]]:
-    """Every output but the record, by kind, each rendered when called."""
-    from pipeline.render.html import review_page
+) -> dict[str, Callable[[], str | list[str]]]:
+    """Every output but the record, by kind, each rendered when called (the review page as
+    a list of pieces, which :func:`pipeline.fsutil.write_atomic` writes one by one)."""
+    from pipeline.render.html import review_page_pieces
     from pipeline.render.text import danish_text, english_text, word_diff_text
 
     return {
         "da": lambda: danish_text(article),
         "en": lambda: english_text(article, note),
         "diff": lambda: word_diff_text(article),
-        "html": lambda: review_page(article, note),
+        "html": lambda: review_page_pieces(article, note),
     }
 
 
 def render_outputs(article: Article, note: TranslationNote | None) -> dict[str, str]:
     """Every output but the record, by kind."""
-    return {kind: render() for kind, render in output_renderers(article, note).items()}
+    outputs = {}
+    for kind, render in output_renderers(article, note).items():
+        text = render()
+        outputs[kind] = text if isinstance(text, str) else "".join(text)
+    return outputs
 
 
 def is_large(article: Article) -> bool:
@@ -88,16 +93,36 @@ def is_large(article: Article) -> bool:
 
 def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
     """The record: the article, with its run entry when it comes from ``daen run``."""
-    record = article.to_dict()
+    return "".join(record_pieces(article, entry))
+
+
+def record_pieces(article: Article, entry: dict[str, Any] | None = None) -> list[str]:
+    """:func:`record_text` in pieces (about one per paragraph), for :func:`text_digest` and
+    :func:`pipeline.fsutil.write_atomic` to take one by one: a large record is then never
+    held as one string."""
+    # Paragraph by paragraph: the whole record as one tree of dicts (and the encoder's
+    # pieces of it) took several times the memory of the article itself.
+    record = article.to_dict(paragraphs=False)
+    record["paragraphs"] = []
     if entry is not None:
         record["run"] = entry
-    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    head, tail = json.dumps(record, ensure_ascii=False, indent=1).split(
+        '\n "paragraphs": [],\n', 1
+    )
+    if not article.paragraphs:
+        return [f'{head}\n "paragraphs": [],\n{tail}\n']
+    pieces = [head, '\n "paragraphs": [\n']
+    for index, paragraph in enumerate(article.paragraphs):
+        text = json.dumps(asdict(paragraph), ensure_ascii=False, indent=1)
+        pieces += (",\n" if index else "", "  ", text.replace("\n", "\n  "))
+    pieces += ("\n ],\n", tail, "\n")
+    return pieces
 
 
 def write_outputs(
     paths: dict[str, Path],
-    outputs: dict[str, str] | dict[str, Callable[[], str]],
-    record: Callable[[], str],
+    outputs: dict[str, str] | dict[str, Callable[[], str | list[str]]],
+    record: Callable[[], str | list[str]],
     pool: Executor | None = None,
     root: Path | None = None,
 ) -> None:
@@ -158,9 +183,13 @@ def entry_is_current(
     )
 
 
-def text_digest(text: str) -> str:
-    """The SHA-256 of a record's text, as the manifest keeps it (``record_sha256``)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_digest(text: str | list[str]) -> str:
+    """The SHA-256 of a record's text (or its pieces), as the manifest keeps it
+    (``record_sha256``)."""
+    digest = hashlib.sha256()
+    for piece in [text] if isinstance(text, str) else text:
+        digest.update(piece.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def record_digest(path: Path) -> str | None:

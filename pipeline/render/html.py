@@ -395,20 +395,34 @@ def page(
 
     ``connect`` lets the script talk to the server that served the page (the review app).
     """
+    return "".join(page_pieces(title, [body], script=script, css=css, connect=connect))
+
+
+def page_pieces(
+    title: str,
+    body: list[str],
+    *,
+    script: str | None = _SCRIPT,
+    css: str = _CSS,
+    connect: bool = False,
+) -> list[str]:
+    """:func:`page` as a list of pieces around ``body`` (itself pieces): a large page is
+    written piece by piece, never held as one string."""
     script_src = f"'{script_hash(script)}'" if script else "'none'"
     csp = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {script_src}"
     if connect:
         csp += "; connect-src 'self'; form-action 'none'"
     script_tag = f"<script>{script}</script>" if script else ""
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{esc(title)}</title>\n<style>{css}</style>\n</head>\n"
-        f"<body>\n{body}\n{script_tag}\n</body>\n</html>\n"
+        "<body>\n"
     )
+    return [head, *body, f"\n{script_tag}\n</body>\n</html>\n"]
 
 
 def _legend() -> str:
@@ -430,6 +444,11 @@ def _legend() -> str:
 
 def review_page(article: Article, note: TranslationNote | None = None) -> str:
     """The review page of one article record."""
+    return "".join(review_page_pieces(article, note))
+
+
+def review_page_pieces(article: Article, note: TranslationNote | None = None) -> list[str]:
+    """:func:`review_page` as a list of pieces (about one per sentence)."""
     numbering = _Numbering()
     header_flags = []
     for flag in article.flags:
@@ -496,7 +515,7 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         f'back-translation: {state}'
         + (f' ({stats["low_confidence"]} low-confidence)' if stats["low_confidence"] else "")
     )
-    body = (
+    header = (
         f'<header><h1>{esc(article.path)}</h1><p class="summary">{esc(summary)}</p>'
         f'{banner}{"".join(header_flags)}{flag_list}{_legend()}</header>\n'
         '<nav class="flagnav" aria-label="Flag navigation">'
@@ -508,7 +527,9 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         "<th>Cleaned</th><th>English (back-translation)</th>"
         + ("<th>English original</th>" if originals is not None else "")
         + "</tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody></table></main>"
     )
-    return page(f"Review: {article.path}", body)
+    for index in range(1, len(rows)):  # the rows, one line each, in place of a joined copy
+        rows[index] = "\n" + rows[index]
+    return page_pieces(
+        f"Review: {article.path}", [header, *rows, "\n</tbody></table></main>"]
+    )
