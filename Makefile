@@ -11,7 +11,7 @@ INPUT ?= data/articles
 OUTPUT ?= outputs
 APT_PACKAGES := hunspell-da lttoolbox apertium-dan-nor chromium chromium-driver
 
-.PHONY: setup setup-dev system-packages run test lint bench clean
+.PHONY: setup setup-dev system-packages model run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,22 @@ system-packages:
 		echo "note: not root or no apt-get; install $(APT_PACKAGES) yourself for full features" >&2; \
 	fi
 
-run: setup
+run: setup model
 	$(BIN)/daen run $(INPUT) -o $(OUTPUT)
+
+# The back-translation model, fetched once when the Hugging Face Hub can be reached (a 3 s
+# probe); offline, or with HF_HUB_OFFLINE=1, nothing is fetched and the run says what is
+# missing. Translating itself never downloads.
+MODEL_PROBE := import socket; socket.create_connection(("huggingface.co", 443), timeout=3).close()
+model: setup
+	@if $(BIN)/daen model info >/dev/null 2>&1; then :; \
+	elif [ -n "$$HF_HUB_OFFLINE" ] && [ "$$HF_HUB_OFFLINE" != 0 ]; then \
+		echo "note: HF_HUB_OFFLINE is set; the back-translation model is not fetched" >&2; \
+	elif $(BIN)/python -c '$(MODEL_PROBE)' >/dev/null 2>&1; then \
+		$(BIN)/daen model download || echo "note: the model download failed; see above" >&2; \
+	else \
+		echo "note: offline; the back-translation model is not fetched (daen model download, once online)" >&2; \
+	fi
 
 test: setup-dev
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

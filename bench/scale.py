@@ -9,9 +9,11 @@ Usage: ``python bench/scale.py [--quick] [--articles N] [--rounds R]``  (last li
    average is printed). A cluster is normally started once and used by many runs, so the Ray
    rate leaves out starting and stopping the cluster (the manifest's ``cluster_join_s`` and
    ``cluster_close_s``, printed apart); its workers' start-up stays in. Every mode's outputs
-   are checked to be the same bytes.
+   are checked to be the same bytes. Before each round and after the last, the machine's
+   *parallel capacity* is measured (two CPU-bound processes at once against one alone: 2.0 on
+   two free cores, lower when the host's cores are shared), so the ratios can be judged.
 2. **Driver memory**: peak RSS of the driver process alone (``RUSAGE_SELF`` at its exit) for
-   N/4, N/2 and N articles with ``--jobs 1`` (the same mode at every size: with ``--jobs 2``
+   N/4, N/2, N and 2N articles with ``--jobs 1`` (the same mode at every size: with ``--jobs 2``
    a small run is cleaned in the driver, a large one in workers).
 3. **Translation-bound**: the random-weight opus-mt-da-en architecture (``_marian_random``,
    CTranslate2, forced decode lengths as in ``bench/translate.py``), S sentences through
@@ -113,6 +115,23 @@ def same_outputs(first: Path, second: Path) -> bool:
     return files(first) == files(second)
 
 
+_BUSY = "sum(i * i for i in range(2 * 10**7))"
+
+
+def parallel_capacity() -> float:
+    """How much more CPU-bound work two processes get done than one, on this machine now:
+    2 × (one process alone) / (two at once). 2.0 on two idle cores; on a host shared with
+    other machines it can be near 1.0, and no --jobs 2 can then be 2x --jobs 1."""
+    def timed(count: int) -> float:
+        started = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", _BUSY]) for _ in range(count)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - started
+
+    return 2 * timed(1) / timed(2)
+
+
 def cleanup_bound(args: argparse.Namespace) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from run_overhead import generate
@@ -121,12 +140,16 @@ def cleanup_bound(args: argparse.Namespace) -> dict[str, Any]:
     if not folder.exists():
         generate(folder, args.articles, seed=1)
     runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
+    capacity = []
     for _ in range(args.rounds):
+        capacity.append(parallel_capacity())
         for mode in MODES:
             runs[mode].append(daen_run(folder, WORK / f"out-{mode}", mode))
+    capacity.append(parallel_capacity())
     best = {mode: min(rows, key=lambda r: r["wall_s"]) for mode, rows in runs.items()}
     identical = all(same_outputs(WORK / "out-jobs1", WORK / f"out-{m}") for m in MODES[1:])
-    return {"articles": args.articles, "best": best, "runs": runs, "identical": identical}
+    return {"articles": args.articles, "best": best, "runs": runs, "identical": identical,
+            "capacity": capacity}
 
 
 def memory_growth(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -134,7 +157,7 @@ def memory_growth(args: argparse.Namespace) -> list[dict[str, Any]]:
     from run_overhead import generate
 
     rows = []
-    for count in (args.articles // 4, args.articles // 2, args.articles):
+    for count in (args.articles // 4, args.articles // 2, args.articles, args.articles * 2):
         folder = WORK / f"in-{count}"
         if not folder.exists():
             generate(folder, count, seed=1)
@@ -203,14 +226,16 @@ def local_tokenizer(model: Path) -> Any:
 
 def idle_projection(best: dict[str, dict[str, Any]]) -> dict[str, float]:
     """What the ratio jobs2/jobs1 would be with both cores to ourselves, from CPU seconds:
-    jobs1 takes its CPU time; jobs2 takes the driver's (cleanup results, rendering, writing
-    one after the other) plus the workers' shared by two cores."""
+    jobs1 takes its CPU time; with jobs2 the driver (translating, rendering, writing) works
+    while the two workers clean ahead, three processes on two cores, so it takes the longest
+    of the driver's time, a worker's, and all of it shared by two cores."""
     one, two = best["jobs1"], best["jobs2"]
     jobs1 = one["driver_cpu_s"] + one["workers_cpu_s"]
-    jobs2 = two["driver_cpu_s"] + two["workers_cpu_s"] / 2
+    driver, workers = two["driver_cpu_s"], two["workers_cpu_s"]
+    jobs2 = max(driver, workers / 2, (driver + workers) / 2)
     return {
-        "jobs1_cpu_s": jobs1, "jobs2_driver_cpu_s": two["driver_cpu_s"],
-        "jobs2_workers_cpu_s": two["workers_cpu_s"], "ratio_jobs2_vs_jobs1": jobs1 / jobs2,
+        "jobs1_cpu_s": jobs1, "jobs2_driver_cpu_s": driver,
+        "jobs2_workers_cpu_s": workers, "ratio_jobs2_vs_jobs1": jobs1 / jobs2,
     }
 
 
@@ -260,6 +285,9 @@ def main() -> None:
               + (f"  (+{row['cluster_start_stop_s']:.1f} s starting and stopping the cluster)"
                  if mode == "ray" else ""))
     print(f"  outputs identical across modes: {cleanup['identical']}")
+    print("  parallel capacity of this machine (2 x one CPU-bound process alone / two at once; "
+          f"2.0 = two free cores), before each round and after: "
+          f"{', '.join(f'{c:.2f}' for c in cleanup['capacity'])}")
     idle = idle_projection(best)
     print(f"  CPU seconds: jobs1 {idle['jobs1_cpu_s']:.1f} (driver); jobs2 driver "
           f"{idle['jobs2_driver_cpu_s']:.1f} + workers {idle['jobs2_workers_cpu_s']:.1f}; on an "
@@ -288,6 +316,7 @@ def main() -> None:
         "driver_peak_rss_by_articles": {r["articles"]: r["peak_rss_mib"] for r in memory},
         "driver_rss_growth_mib_per_1000_articles": round(slope, 2),
         "outputs_identical": cleanup["identical"],
+        "machine_parallel_capacity": [round(c, 2) for c in cleanup["capacity"]],
         "ray_cluster_start_stop_s": round(best["ray"]["cluster_start_stop_s"], 2),
         "cpu_s_jobs1": round(idle["jobs1_cpu_s"], 2),
         "cpu_s_jobs2_driver": round(idle["jobs2_driver_cpu_s"], 2),

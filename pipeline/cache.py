@@ -3,8 +3,12 @@
 Each entry is keyed by the SHA-256 of the model identity (id and revision or weight hash), the
 backend, its compute type, the generation settings and the sentence text: change any of them and
 the old entries simply stop matching. The file runs in WAL mode with a busy timeout, so two runs
-can share it. A corrupt file is renamed aside with a warning and rebuilt; a cache that still
+can share it. A corrupt cache is renamed aside with a warning and rebuilt; a cache that still
 fails is switched off with a warning. The cache never stops a translation.
+
+Only a daen cache is ever renamed: a folder, or a file that is not a daen cache (another
+database, a text file), given as the cache path is a :class:`CachePathError` (a usage error),
+and the file is left as it is. A cache we may not write is used read-only.
 """
 
 from __future__ import annotations
@@ -18,8 +22,14 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from urllib.parse import quote
+
+from pipeline.errors import UsageError
 
 SCHEMA = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+# The schema text SQLite keeps on the first page of every daen cache.
+_SIGNATURE = b"CREATE TABLE translations ("
 BUSY_TIMEOUT_MS = 30_000
 
 Warn = Callable[[str], None]
@@ -51,20 +61,115 @@ def cache_key(identity: Mapping[str, object], text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Opening a cache another run is switching to WAL mode can fail with "database is locked" at
+# once (SQLite does not wait then): tried again this many times before it counts as broken.
+LOCKED_RETRIES = 5
+
+
+class CachePathError(UsageError):
+    """A cache path that holds something other than a daen cache (left untouched)."""
+
+
+def is_daen_cache(path: Path) -> bool:
+    """Whether ``path`` is a file this tool made as a cache (an SQLite file with its schema).
+
+    Read from the raw first page, so that a cache damaged further on is still recognised; a
+    cache still open elsewhere may hold its schema in the write-ahead log (``-wal``) so far.
+    """
+    heads = []
+    for name in (path.name, f"{path.name}-wal"):
+        try:
+            with (path.parent / name).open("rb") as handle:
+                heads.append(handle.read(65536))
+        except OSError:
+            heads.append(b"")
+    if not heads[0].startswith(SQLITE_HEADER):
+        return False
+    if any(_SIGNATURE in head for head in heads):
+        return True
+    # Being created by another run right now: no schema yet, in the file or its log.
+    return _no_schema(heads[0]) and b"CREATE " not in heads[1]
+
+
+def _no_schema(head: bytes) -> bool:
+    """Whether an SQLite file's first page (the schema table, a leaf page) holds no entries."""
+    return len(head) >= 105 and head[100] == 0x0D and int.from_bytes(head[103:105], "big") == 0
+
+
+def check_cache_path(path: Path) -> None:
+    """Raise :class:`CachePathError` unless ``path`` is absent, empty or a daen cache."""
+    if path.is_dir():
+        raise CachePathError(f"{path}: is a folder, not a translation cache file; "
+                             "give a file path (e.g. DIR/translations.sqlite3)")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise CachePathError(f"{path}: is not a regular file; give a translation cache file")
+    if path.stat().st_size == 0 or is_daen_cache(path):
+        return
+    try:
+        with path.open("rb") as handle:
+            sqlite = handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError as error:
+        raise CachePathError(f"{path}: cannot be read ({error.strerror or error})") from None
+    what = "an SQLite database of something else" if sqlite else "not a daen translation cache"
+    raise CachePathError(f"{path}: is {what}; daen leaves it alone (choose another cache path)")
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write ``path`` (tried, as root ignores permission bits)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return os.access(path.parent, os.W_OK)
+
+
 class TranslationCache:
-    """Maps cache keys to ``(translation, score)``; every failure becomes a warning."""
+    """Maps cache keys to ``(translation, score)``; every failure becomes a warning.
+
+    Raises :class:`CachePathError` when ``path`` holds something that is not a daen cache.
+    """
 
     def __init__(self, path: Path | str, warn: Warn = warn_stderr) -> None:
         self.path = Path(path)
         self.warn = warn
         self.enabled = True
+        self.read_only = False
         self._conn: sqlite3.Connection | None = None
+        check_cache_path(self.path)
+        # Whether the file is known to be ours: set aside only then (a file at the default
+        # location is in daen's own folder).
+        self._ours = self.path.exists() and self.path.stat().st_size > 0
+        if self.path.exists() and not _writable(self.path):
+            self._open_read_only()
+            return
         self._open_or_rebuild()
+
+    def _open_read_only(self) -> None:
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        for options in ("?mode=ro", "?mode=ro&immutable=1"):
+            conn = sqlite3.connect(uri + options, uri=True, isolation_level=None)
+            try:
+                conn.execute("SELECT count(*) FROM translations WHERE key = ''").fetchone()
+            except sqlite3.DatabaseError:
+                conn.close()
+                continue
+            self._conn = conn
+            self.read_only = True
+            self.warn(f"translation cache {self.path} is read-only; "
+                      "using it without storing new translations")
+            return
+        self._disable(f"translation cache {self.path} is read-only and cannot be read; "
+                      "not caching")
 
     # -- opening ---------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():  # made meanwhile: never replace a folder
+            raise OSError(f"{self.path} is a folder")
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -86,22 +191,42 @@ class TranslationCache:
         except BaseException:
             conn.close()
             raise
+        self._ours = True
         return conn
 
     def _open_or_rebuild(self) -> None:
-        try:
-            self._conn = self._connect()
-            return
-        except sqlite3.DatabaseError as exc:
-            problem = str(exc)
-        except OSError as exc:
-            self._disable(f"translation cache {self.path} cannot be opened ({exc}); not caching")
-            return
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                self._conn = self._connect()
+                return
+            except sqlite3.OperationalError as exc:  # another run is setting the file up
+                problem = str(exc)
+                if "locked" not in problem or attempt == LOCKED_RETRIES:
+                    break
+                time.sleep(0.05 * (attempt + 1))
+            except sqlite3.DatabaseError as exc:
+                problem = str(exc)
+                break
+            except OSError as exc:
+                self._disable(
+                    f"translation cache {self.path} cannot be opened ({exc}); not caching"
+                )
+                return
         self._set_aside(problem)
 
     def _set_aside(self, problem: str) -> None:
-        """Move a broken cache file (and its WAL files) aside and start a fresh one."""
+        """Move a broken cache file (and its WAL files) aside and start a fresh one.
+
+        Only a file known to be a daen cache is moved; anything else switches caching off.
+        """
         self.close()
+        ours = self._ours or is_daen_cache(self.path) or not self.path.exists()
+        if not ours and self.path.resolve() != default_cache_path().resolve():
+            self._disable(
+                f"translation cache {self.path} is unusable ({problem}) and not recognisably "
+                "a daen cache, so it is left as it is; not caching"
+            )
+            return
         aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             if self.path.exists():
@@ -150,7 +275,7 @@ class TranslationCache:
 
     def put_many(self, entries: Mapping[str, tuple[str, float | None]]) -> None:
         """Store entries in one short transaction (another run may be writing too)."""
-        if not entries:
+        if not entries or self.read_only:
             return
         now = time.time()
         rows = [(key, text, score, now) for key, (text, score) in entries.items()]

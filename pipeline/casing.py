@@ -12,7 +12,7 @@ import re
 from collections import Counter
 
 from pipeline.lexicon import Lexicon
-from pipeline.phrases import overlaps, protected_spans
+from pipeline.phrases import Spans, overlaps, protected_spans
 
 # Quotes, brackets and dashes that may open a sentence before its first letter.
 OPENERS = "\"'»«“”„‘’‚›‹([{–—-‐•*¡¿ \t"
@@ -441,8 +441,9 @@ def restore_name_casing(
     >>> restore_name_casing("videoer på youtube og youtubes kanal, www.youtube.com", lexicon)
     'videoer på YouTube og YouTubes kanal, www.youtube.com'
     """
-    spans = protected_spans(text) + (skip or [])
-    out = text
+    spans = Spans(protected_spans(text) + (skip or []))
+    out: list[str] = []  # the pieces, back to front (one join: linear in the text)
+    last = len(text)
     for match in reversed(list(WORD.finditer(text))):
         word = match.group(0)
         if not word.islower():
@@ -466,8 +467,9 @@ def restore_name_casing(
             and cased not in lexicon.names.forms.get(lower, ())
         ):
             continue  # Danish writes usb-stik, iso-aftryk, cd/dvd: only names.txt decides
-        out = out[: match.start()] + cased + out[match.end() :]
-    return out
+        out += [text[match.end() : last], cased]
+        last = match.start()
+    return text[:last] + "".join(reversed(out))
 
 
 def attested_names(sentences: list[str]) -> dict[str, str]:
@@ -492,7 +494,7 @@ def attested_names(sentences: list[str]) -> dict[str, str]:
                 continue
             if not word[0].isupper() or word.isupper():
                 continue
-            if text[: match.start()].rstrip().endswith((".", "!", "?", ":", "»", "“", "\"")):
+            if _previous_sign(text, match.start()) in (".", "!", "?", ":", "»", "“", "\""):
                 continue
             lower = word.lower()
             capitalised[lower] += 1
@@ -504,6 +506,18 @@ def attested_names(sentences: list[str]) -> dict[str, str]:
         lower: word for lower, word in found.items()
         if lower not in clashes and lower_case[lower] < capitalised[lower]
     }
+
+
+def _previous_sign(text: str, pos: int) -> str:
+    """The last character before ``pos`` that is not white space ("" if none); looks back
+    only over the white space, so a loop over the words of a long text stays linear.
+
+    >>> _previous_sign("Ja.  Nej", 5), _previous_sign("  Nej", 2)
+    ('.', '')
+    """
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return text[pos - 1] if pos > 0 else ""
 
 
 def _compound_part(text: str, match: re.Match[str]) -> bool:
@@ -525,7 +539,8 @@ def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -
     'Åbn Calc og vælg et ark.'
     """
     spans = protected_spans(text)
-    out = text
+    out: list[str] = []  # the pieces, back to front (one join: linear in the text)
+    last = len(text)
     for match in reversed(list(WORD.finditer(text))):
         word = match.group(0)
         cased = names.get(word)
@@ -535,8 +550,9 @@ def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -
             continue
         if lexicon.is_word(word) or lexicon.is_compound(word) or _compound_part(text, match):
             continue
-        out = out[: match.start()] + cased + out[match.end() :]
-    return out
+        out += [text[match.end() : last], cased]
+        last = match.start()
+    return text[:last] + "".join(reversed(out))
 
 
 MONTHS_AND_DAYS = frozenset(

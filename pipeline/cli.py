@@ -18,7 +18,7 @@ import typer
 
 from pipeline import __version__
 from pipeline.backends.base import BACKENDS, PRECISIONS
-from pipeline.errors import DaenError, UsageError
+from pipeline.errors import DaenError, RunInterrupted, UsageError, printable
 from pipeline.normalize import AUTO_QUOTE_STYLE, QUOTE_STYLES
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ app.add_typer(model_app, name="model")
 
 
 def error(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {printable(message)}", err=True)
 
 
 def version_callback(value: bool) -> None:
@@ -62,10 +62,20 @@ def root(
     """Clean up machine-translated Danish articles and back-translate them to English."""
 
 
-Files = Annotated[list[Path], typer.Argument(help="Article files (or folders of .txt/.md).")]
+def _path(raw: str) -> Path:
+    """A path given on the command line; an empty one (an unset variable) is a usage error."""
+    if not raw:
+        raise typer.BadParameter("an empty path was given (an unset variable?)")
+    return Path(raw)
+
+
+Files = Annotated[
+    list[Path], typer.Argument(parser=_path, help="Article files (or folders of .txt/.md).")
+]
 OutDir = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write results to this folder (default: stdout)."),
+    typer.Option("--output", "-o", parser=_path,
+                 help="Write results to this folder (default: stdout)."),
 ]
 
 
@@ -134,7 +144,8 @@ OfflineOption = Annotated[
 ]
 DataDirOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Folder with the fix-stage tables (default: the project's data/)."),
+    typer.Option("--data", parser=_path,
+                 help="Folder with the fix-stage tables (default: the project's data/)."),
 ]
 ExplainOption = Annotated[
     bool, typer.Option("--explain", help="Print every edit with its rule id and reason (stderr).")
@@ -146,6 +157,7 @@ _PARAMETERS = {  # setting name -> the option that sets it, for usage errors
     "threads": "--threads", "max-input-tokens": "--max-input-tokens",
     "threshold": "--qa-threshold", "chunk-sentences": "--chunk-sentences",
     "jobs must": "--jobs", "ray must": "--ray",
+    "originals": "--originals", "data": "--data",
 }
 
 
@@ -171,7 +183,7 @@ def _finish(report: FileReport) -> None:
     """Print a file-by-file command's notes, errors and summary (stderr); exit 1 if any
     failed."""
     for line in report.notes:
-        typer.echo(line, err=True)
+        typer.echo(printable(line), err=True)
     for message in report.errors:
         error(message)
     for line in report.summary:
@@ -194,10 +206,11 @@ def normalize(
 @app.command()
 def run(
     input_dir: Annotated[
-        Path, typer.Argument(help="Folder of articles (.txt and .md, read recursively).")
+        Path,
+        typer.Argument(parser=_path, help="Folder of articles (.txt and .md, read recursively)."),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the outputs.")
+        Path, typer.Option("--output", "-o", parser=_path, help="Folder for the outputs.")
     ] = Path("outputs"),
     force: Annotated[
         bool, typer.Option("--force", help="Redo every article, even unchanged ones.")
@@ -230,11 +243,16 @@ def run(
     originals: Annotated[
         Path | None,
         typer.Option(
-            "--originals",
+            "--originals", parser=_path,
             help="Folder of English originals, by the articles' relative names (<name>.en.txt "
             "or the same name); <name>.en.txt beside an article is always used.",
         ),
     ] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option("--follow-links", help="Read links in the input that point outside it "
+                     "(by default they are skipped, with a warning)."),
+    ] = False,
     qa_threshold: Annotated[
         float | None,
         typer.Option(
@@ -283,7 +301,7 @@ def run(
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
         quote_style=quote_style, originals=originals, qa_threshold=qa_threshold,
         chunk_sentences=chunk_sentences, require_translation=require_translation,
-        jobs=usable_cores() if jobs is None else jobs, ray=ray,
+        jobs=usable_cores() if jobs is None else jobs, ray=ray, follow_links=follow_links,
     )
     _offline(offline)
     try:
@@ -298,11 +316,12 @@ def run(
 
 @app.command()
 def diff(
-    run_a: Annotated[Path, typer.Argument(help="Output folder of the earlier run.")],
-    run_b: Annotated[Path, typer.Argument(help="Output folder of the later run.")],
+    run_a: Annotated[Path, typer.Argument(parser=_path, help="Output folder of the earlier run.")],
+    run_b: Annotated[Path, typer.Argument(parser=_path, help="Output folder of the later run.")],
     html_path: Annotated[
         Path | None,
-        typer.Option("--html", help="Where to write the HTML report (default RUN_B/diff.html)."),
+        typer.Option("--html", parser=_path,
+                     help="Where to write the HTML report (default RUN_B/diff.html)."),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only the list of changed articles.")
@@ -320,14 +339,15 @@ def diff(
 
 @app.command()
 def export(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of `daen run`.")],
+    run_dir: Annotated[Path, typer.Argument(parser=_path, help="Output folder of `daen run`.")],
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="xliff (XLIFF 2.0, one file per article) or "
                           "tmx (TMX 1.4b, one file for the run).")
     ] = "xliff",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Folder for the files (default RUN_DIR/exports)."),
+        typer.Option("--output", "-o", parser=_path,
+                     help="Folder for the files (default RUN_DIR/exports)."),
     ] = None,
 ) -> None:
     """Export a run for CAT tools: Danish source, English back-translation, notes."""
@@ -336,7 +356,7 @@ def export(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose {' or '.join(FORMATS)}", param_hint="--format")
     written = export_run(run_dir, fmt, output)
-    typer.echo(f"{len(written)} {fmt} file(s) written to {written[0].parent}", err=True)
+    typer.echo(printable(f"{len(written)} {fmt} file(s) written to {written[0].parent}"), err=True)
 
 
 @rules_app.callback()
@@ -365,7 +385,8 @@ def fix(
 def clean(
     files: Files,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the cleaned articles (required).")
+        Path, typer.Option("--output", "-o", parser=_path,
+                           help="Folder for the cleaned articles (required)."),
     ],
     quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
     data: DataDirOption = None,
@@ -383,7 +404,7 @@ def rules_check(data: DataDirOption = None) -> None:
     """Validate the rule tables (phrases, names, English fragments); exit 1 on the first error."""
     from pipeline.fix import load_fix_rules
 
-    rules = load_fix_rules(data, dictionary=True)
+    rules = load_fix_rules(_settings(data=data).fix.data_dir, dictionary=True)
     typer.echo(
         f"ok: {len(rules.phrases)} phrase rule(s), {len(rules.fragments)} English fragment(s), "
         f"{sum(len(v) for v in rules.lexicon.names.forms.values())} name form(s); dictionary: "
@@ -434,7 +455,8 @@ def translate(
         bool, typer.Option("--cache/--no-cache", help="Reuse earlier translations.")
     ] = True,
     cache_path: Annotated[
-        Path | None, typer.Option("--cache-path", help="SQLite translation cache file.")
+        Path | None,
+        typer.Option("--cache-path", parser=_path, help="SQLite translation cache file."),
     ] = None,
     max_input_tokens: Annotated[
         int | None,
@@ -514,6 +536,12 @@ def main() -> None:
     """Entry point: run the app, turning user-facing errors into one line on stderr."""
     try:
         app()
+    except RunInterrupted as exc:
+        error(str(exc))
+        sys.exit(130)
+    except UsageError as exc:  # e.g. a --cache-path that is not a daen cache
+        error(str(exc))
+        sys.exit(2)
     except DaenError as exc:
         error(str(exc))
         sys.exit(1)

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import DaenError, ModelUnavailableError
+from pipeline.errors import DaenError, ModelUnavailableError, RuleTableError
 from pipeline.parallel import Cleaned, CleanJob, CleanSpec, RuleMismatchError, clean_one
 
 if TYPE_CHECKING:
@@ -140,13 +140,15 @@ def clean_many(
     *,
     session: RaySession,
     per_task: int = ARTICLES_PER_TASK,
+    ahead: int = 0,
 ) -> Iterator[Cleaned]:
-    """Clean every job in Ray tasks; results in job order, a bounded window in flight."""
+    """Clean every job in Ray tasks; results in job order, a bounded window in flight (a few
+    tasks per CPU, or ``ahead`` articles ahead of the caller when that is more)."""
     ray = import_ray()
     remote = _remote_clean()
     spec_ref = ray.put(spec)
     in_flight: deque[tuple[list[CleanJob], Any]] = deque()
-    window = TASKS_PER_CPU * session.cpus
+    window = max(TASKS_PER_CPU * session.cpus, -(-ahead // per_task))
     iterator = iter(jobs)
     exhausted = False
     while True:
@@ -170,6 +172,8 @@ def _group_results(ray: Any, group: list[CleanJob], ref: Any) -> list[Cleaned]:
         cause = getattr(error, "cause", None)
         if isinstance(cause, RuleMismatchError):
             raise RuleMismatchError(str(cause)) from None
+        if isinstance(cause, RuleTableError):  # the same for every article: stops the run
+            raise RuleTableError(cause.path, cause.line, cause.problem) from None
         why = f"{type(cause or error).__name__}: {cause or error}"
     except (ray.exceptions.WorkerCrashedError, ray.exceptions.RayError) as error:
         why = f"its Ray worker died {TASK_RETRIES + 1} times ({type(error).__name__})"

@@ -95,7 +95,9 @@ class ConsoleReporter:
 def _markup_safe(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    from pipeline.errors import printable
+
+    return escape(printable(text))
 
 
 def print_summary(result: BatchResult, *, verbose: bool = False) -> None:

@@ -25,6 +25,9 @@ RESERVED_ENDINGS = (".decisions", ".final")
 # A line longer than this is not prose (minified text, a data dump): the file is refused.
 MAX_LINE_BYTES = 200_000
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+NAME_MAX = 255  # bytes in one file name, on the usual Linux and macOS file systems
+# Top folders of an output whose names the batch's own files take.
+RESERVED_FOLDERS = frozenset({"index.html", "manifest.json", "diff.html"})
 
 
 @dataclass
@@ -41,13 +44,14 @@ class Source:
 
 
 def discover(
-    input_dir: Path, output_dir: Path | None = None
+    input_dir: Path, output_dir: Path | None = None, *, follow_links: bool = False
 ) -> tuple[list[Source], list[SkippedFile], list[str]]:
     """Article files under ``input_dir``, files skipped, and warnings (e.g. folder loops).
 
-    Hidden files and folders (``.name``) are ignored. Folder links are followed, each real
-    folder visited once, so a link loop is reported instead of followed forever. The output
-    folder is never read as input.
+    Hidden files and folders (``.name``) are ignored. Links to files and folders inside the
+    input folder are followed, each real folder visited once, so a link loop is reported
+    instead of followed forever; links that point outside it are skipped with a warning
+    unless ``follow_links``. The output folder is never read as input.
     """
     root = input_dir.resolve()
     skip_dir = output_dir.resolve() if output_dir is not None else None
@@ -67,6 +71,13 @@ def discover(
         for entry in entries:
             relative = f"{prefix}{entry.name}"
             if entry.name.startswith("."):
+                continue
+            if not follow_links and entry.is_symlink() and not _inside(Path(entry.path), root):
+                warnings.append(
+                    f"{relative}: a link to outside the input folder; skipped "
+                    "(--follow-links reads it)"
+                )
+                skipped.append(SkippedFile(relative, "link to outside the input folder"))
                 continue
             try:
                 is_dir = entry.is_dir()  # follows links
@@ -114,10 +125,10 @@ def discover_paths(paths: Iterable[Path]) -> Iterator[Source]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if (
-                    child.is_file()
-                    and child.suffix.lower() in ARTICLE_SUFFIXES
+                    child.suffix.lower() in ARTICLE_SUFFIXES
                     and not child.name.lower().endswith(ORIGINAL_SUFFIX)
-                ):
+                    and not _is_dir(child)
+                ):  # a FIFO, broken link or link loop is yielded, and refused when read
                     relative = child.relative_to(path).as_posix()
                     yield Source(child, relative, relative.rsplit(".", 1)[0])
         else:
@@ -125,13 +136,32 @@ def discover_paths(paths: Iterable[Path]) -> Iterator[Source]:
                          else path.name)
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links resolved, is ``root`` or under it (a broken link: where it
+    would point)."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a link loop
+        return True  # reported as a loop when read
+
+
 def _dir_key(path: Path) -> tuple[int, int]:
     info = path.stat()
     return info.st_dev, info.st_ino
 
 
-def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
-    """Sources whose outputs would overwrite another's (or the batch files): name -> message.
+def find_collisions(
+    sources: Sequence[Source], suffixes: Sequence[str] = (ORIGINAL_SUFFIX,)
+) -> dict[str, str]:
+    """Sources whose outputs would overwrite another's (or the batch files), or whose name
+    cannot carry its derived names (``NAME`` + each of ``suffixes``): name -> message.
 
     Names are compared ignoring case, so a batch copied to a case-insensitive disk keeps
     every file.
@@ -149,6 +179,7 @@ def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
                     f"another input ({names}); rename one of them"
                 )
     for source in sources:
+        top = source.name.split("/", 1)[0]
         if source.name.casefold() in RESERVED_NAMES:
             problems[source.relative] = (
                 f"{source.relative}: its outputs would overwrite the batch's own "
@@ -159,7 +190,33 @@ def find_collisions(sources: Sequence[Source]) -> dict[str, str]:
                 f"{source.relative}: its outputs would be taken for an editor's decisions or "
                 f"final text ({', '.join(RESERVED_ENDINGS)}); rename the file"
             )
+        elif "/" in source.name and top.casefold() in RESERVED_FOLDERS:
+            problems[source.relative] = (
+                f"{source.relative}: its folder {top}/ has the name of one of the batch's own "
+                "files; rename the folder"
+            )
+        elif (longest := name_overflow(source.name, suffixes)) is not None:
+            problems[source.relative] = (
+                f"{source.relative}: the file name is too long to carry its output names "
+                f"({longest} would be over {NAME_MAX} bytes); shorten it"
+            )
     return problems
+
+
+def name_overflow(name: str, suffixes: Sequence[str]) -> str | None:
+    """The first derived file name (last part of ``name`` + a suffix) too long for a folder.
+
+    >>> name_overflow("a/" + "x" * 250, (".da.txt",))[-10:]
+    'xxx.da.txt'
+    >>> name_overflow("kort", (".da.txt",)) is None
+    True
+    """
+    stem = name.rsplit("/", 1)[-1]
+    for suffix in suffixes:
+        derived = stem + suffix
+        if len(derived.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            return derived
+    return None
 
 
 
@@ -173,8 +230,8 @@ def read_input(path: Path, name: str) -> bytes:
             raise InputError(name, "not a regular file (a device, pipe or socket)")
         if info.st_size > MAX_ARTICLE_BYTES:
             raise InputError(
-                name, f"file is {info.st_size / 1e6:.0f} MB; articles over "
-                f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused"
+                name, f"file is {info.st_size / 2**20:.1f} MiB; articles over "
+                f"{MAX_ARTICLE_BYTES / 2**20:.0f} MiB are refused"
             )
         with path.open("rb") as handle:
             data = handle.read()

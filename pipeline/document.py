@@ -15,8 +15,11 @@ Every output file is a rendering of this record, so any view can be rebuilt from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from itertools import accumulate
+from sys import intern
 from typing import Any, Literal, TypedDict, cast
 
 SCHEMA_VERSION = 1
@@ -25,7 +28,7 @@ Severity = Literal["info", "warning", "error"]
 ParagraphKind = Literal["text", "heading", "list"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """One change a rule made to a sentence."""
 
@@ -38,7 +41,7 @@ class Edit:
     reason: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Flag:
     """Something an editor should look at; the text is left as it is."""
 
@@ -51,7 +54,7 @@ class Flag:
     stage: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Translation:
     """A back-translation of one sentence."""
 
@@ -60,6 +63,10 @@ class Translation:
     score: float | None = None  # mean token log-probability; higher is more confident
     flags: list[Flag] = field(default_factory=list)
     cached: bool = False
+
+
+# Below this many flags on a sentence, a repeated flag is found by looking at each.
+_FEW_FLAGS = 16
 
 
 @dataclass
@@ -85,13 +92,66 @@ class Sentence:
         before = self.text[start:end]
         if before == after:
             return False
-        self.edits.append(Edit(stage, rule_id, start, end, before, after, reason))
+        # A rule's id and reason are the same few strings for thousands of edits: share them.
+        self.edits.append(Edit(stage, rule_id, start, end, before, after, intern(reason)))
         self.text = self.text[:start] + after + self.text[end:]
         self._shift_flags(start, end, len(after))
         return True
 
+    def apply_edits(
+        self, stage: str, rule_id: str, spans: Iterable[tuple[int, int, str]], reason: str = ""
+    ) -> int:
+        """Apply many replacements of one rule at once; ``spans`` are ``(start, end, after)``
+        of the current text, left to right and not overlapping.
+
+        The result, the edits and the flags are exactly those of calling :meth:`apply_edit`
+        for each span from right to left, but the text is built once, so a rule that changes
+        a long sentence in many places costs time linear in its length.
+
+        >>> s = Sentence("a ' s a ' s")
+        >>> s.apply_edits("normalize", "join", [(1, 4, "'"), (7, 10, "'")])
+        2
+        >>> s.text, [(e.start, e.before) for e in s.edits]
+        ("a's a's", [(7, " ' "), (1, " ' ")])
+        """
+        text = self.text
+        changes: list[tuple[int, int, str]] = []
+        last = 0
+        for start, end, after in spans:
+            if not last <= start <= end <= len(text):
+                raise ValueError(f"edit span {start}:{end} outside sentence of {len(text)}"
+                                 if end > len(text) or start < 0 or start > end
+                                 else f"edit span {start}:{end} overlaps the one before it")
+            last = end
+            if text[start:end] != after:
+                changes.append((start, end, after))
+        if not changes:
+            return 0
+        if len(changes) == 1:
+            start, end, after = changes[0]
+            return int(self.apply_edit(stage, rule_id, start, end, after, reason))
+        pieces: list[str] = []
+        position = 0
+        for start, end, after in changes:
+            pieces += (text[position:start], after)
+            position = end
+        pieces.append(text[position:])
+        self.text = "".join(pieces)
+        reason = intern(reason)
+        for start, end, after in reversed(changes):
+            self.edits.append(Edit(stage, rule_id, start, end, text[start:end], after, reason))
+        if self.flags:
+            self.__dict__.pop("_flag_key_cache", None)
+            starts = [start for start, _, _ in changes]
+            shifts = list(accumulate((len(a) - (e - s) for s, e, a in changes), initial=0))
+            for flag in self.flags:
+                _shift_flag(flag, changes, starts, shifts)
+        return len(changes)
+
     def _shift_flags(self, start: int, end: int, new_len: int) -> None:
         delta = new_len - (end - start)
+        if self.flags:
+            self.__dict__.pop("_flag_key_cache", None)  # flags move: their keys change
         for flag in self.flags:
             if flag.start >= end:
                 flag.start += delta
@@ -111,12 +171,32 @@ class Sentence:
         suggestion: str | None = None,
     ) -> Flag | None:
         """Flag ``text[start:end]``; the same rule never flags the same span twice."""
-        for flag in self.flags:
-            if (flag.rule_id, flag.start, flag.end) == (rule_id, start, end):
+        if len(self.flags) < _FEW_FLAGS:  # a look at each is cheaper than a set kept for good
+            if any(f.start == start and f.end == end and f.rule_id == rule_id
+                   for f in self.flags):
                 return None
-        flag = Flag(rule_id, start, end, severity, reason, suggestion, stage)
+            flag = Flag(rule_id, start, end, severity, intern(reason), suggestion, stage)
+            self.flags.append(flag)
+            return flag
+        keys = self._flag_keys()
+        if (rule_id, start, end) in keys:
+            return None
+        flag = Flag(rule_id, start, end, severity, intern(reason), suggestion, stage)
         self.flags.append(flag)
+        keys.add((rule_id, start, end))
+        self.__dict__["_flag_key_cache"] = ((id(self.flags), len(self.flags)), keys)
         return flag
+
+    def _flag_keys(self) -> set[tuple[str, int, int]]:
+        """The (rule, start, end) of every flag, kept between calls (so that flagging many
+        spans is linear) and rebuilt when the flags were replaced, added to or moved."""
+        state = (id(self.flags), len(self.flags))
+        cached = self.__dict__.get("_flag_key_cache")
+        if cached is None or cached[0] != state:
+            cached = (state, {(f.rule_id, f.start, f.end) for f in self.flags})
+            self.__dict__["_flag_key_cache"] = cached
+        keys: set[tuple[str, int, int]] = cached[1]
+        return keys
 
     def replay(self) -> str:
         """Apply the recorded edits to ``original``; equals ``text`` when the record is sound."""
@@ -261,8 +341,9 @@ class Article:
 
     # -- JSON form -------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+    def to_dict(self, paragraphs: bool = True) -> dict[str, Any]:
+        """The JSON form; without ``paragraphs`` all but those (see :func:`records.record_text`)."""
+        data = asdict(self) if paragraphs else asdict(replace(self, paragraphs=[]))
         data["schema"] = SCHEMA_VERSION
         return data
 
@@ -304,6 +385,28 @@ def _sentence_from_dict(data: dict[str, Any]) -> Sentence:
         ),
         space_after=data.get("space_after", ""),
     )
+
+
+def _shift_flag(
+    flag: Flag, changes: list[tuple[int, int, str]], starts: list[int], shifts: list[int]
+) -> None:
+    """Move ``flag`` as :meth:`Sentence._shift_flags` would for each change, right to left.
+
+    Changes right of the flag leave it alone; those it overlaps stretch it one by one; all
+    that lie wholly left of it then move it by their total change in length (``shifts[i]``
+    is that total for the first ``i`` changes).
+    """
+    index = bisect_right(starts, flag.end) - 1
+    while index >= 0:
+        start, end, after = changes[index]
+        if flag.start >= end:
+            break
+        if flag.end > start:  # overlaps: stretch to cover what replaced it
+            flag.start = min(flag.start, start)
+            flag.end = max(flag.end + len(after) - (end - start), start + len(after))
+        index -= 1
+    flag.start += shifts[index + 1]
+    flag.end += shifts[index + 1]
 
 
 def replay_edits(original: str, edits: list[Edit]) -> str:

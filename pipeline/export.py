@@ -34,7 +34,8 @@ from pipeline import __version__
 from pipeline.decisions import Applied, decisions_by_sentence, describe, load_applied
 from pipeline.document import Article, Edit, Flag, Sentence
 from pipeline.errors import DaenError
-from pipeline.records import RecordError, find_records
+from pipeline.manifest import MANIFEST, ManifestError, read_manifest
+from pipeline.records import RecordError, RunRecord, read_record, record_digest
 
 Format = Literal["xliff", "tmx"]
 FORMATS: tuple[Format, ...] = ("xliff", "tmx")
@@ -65,26 +66,49 @@ class ExportRecord:
 
 
 def load_run(run_dir: Path) -> list[ExportRecord]:
-    """The article records (``<name>.json``) of a run folder, in name order.
+    """The article records of a run, in name order: those its ``manifest.json`` lists, with
+    the editor's decisions (``daen review``) applied where there are any.
 
-    JSON files that are not article records (``manifest.json``, anything without paragraphs)
-    are skipped; a record that cannot be read raises :class:`ExportError`.
+    Other JSON files in the folder are never read. A listed record that is missing, cannot be
+    read, or no longer matches the digest the run recorded raises :class:`ExportError`.
     """
     if not run_dir.is_dir():
         raise ExportError(f"{run_dir}: not a folder (give the output folder of `daen run`)")
     try:
-        found = find_records(run_dir, skip=(EXPORT_DIR,))
-    except RecordError as error:
+        manifest = read_manifest(run_dir)
+    except ManifestError as error:
         raise ExportError(str(error)) from None
     records = []
-    for record in found:
+    for name, entry in sorted(manifest["articles"].items()):
+        record = _listed_record(run_dir, str(name), entry)
         review = load_applied(run_dir, record.name, record.article)  # the editor's final state
         records.append(
             ExportRecord(record.name, review.article if review else record.article, review)
         )
     if not records:
-        raise ExportError(f"{run_dir}: no article records (<name>.json) found; run `daen run`")
+        raise ExportError(f"{run_dir}: the run has no finished articles; run `daen run`")
     return records
+
+
+def _listed_record(run_dir: Path, name: str, entry: object) -> RunRecord:
+    """One record the manifest lists, checked against it."""
+    redo = "; run `daen run` again to redo it"
+    outputs = entry.get("outputs") if isinstance(entry, dict) else None
+    listed = outputs.get("json") if isinstance(outputs, dict) else f"{name}.json"
+    relative = PurePosixPath(str(listed))
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ExportError(f"{run_dir / MANIFEST}: {name}: record path {listed!r} is not in the run")
+    path = run_dir / relative
+    recorded = entry.get("record_sha256") if isinstance(entry, dict) else None
+    try:
+        if recorded is not None and record_digest(path) != recorded:
+            raise RecordError(f"{path}: changed or damaged since the run{redo}")
+        record = read_record(path, name)
+    except RecordError as error:
+        raise ExportError(f"{error}" if redo in str(error) else f"{error}{redo}") from None
+    if record is None:
+        raise ExportError(f"{path}: not an article record{redo}")
+    return record
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,7 +334,10 @@ def export_run(run_dir: Path, fmt: Format, output_dir: Path | None = None) -> li
     written = []
     for name, content in export_outputs(records, fmt, run_dir.resolve().name):
         path = target / PurePosixPath(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, content)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, content, root=target)
+        except OSError as error:
+            raise ExportError(f"{path}: cannot be written ({error.strerror or error})") from None
         written.append(path)
     return written

@@ -230,12 +230,8 @@ def fix_paragraph(
 
 
 def _record(sentence: Sentence, rule_id: str, new_text: str) -> int:
-    count = 0
-    for span in reversed(changed_spans(sentence.text, new_text)):
-        count += sentence.apply_edit(
-            STAGE, rule_id, span.start, span.end, span.replacement, casing.reason(rule_id)
-        )
-    return count
+    spans = changed_spans(sentence.text, new_text)
+    return sentence.apply_edits(STAGE, rule_id, spans, casing.reason(rule_id))
 
 
 def apply_phrases(sentence: Sentence, rules: FixRules) -> None:
@@ -248,11 +244,10 @@ def apply_phrases(sentence: Sentence, rules: FixRules) -> None:
             continue
         matches = list(rule.matches(sentence.text, spans))
         if rule.action == "replace":
-            for match in reversed(matches):
-                sentence.apply_edit(
-                    STAGE, rule.rule_id, match.start(), match.end(),
-                    rule.replacement_for(match), rule.reason,
-                )
+            sentence.apply_edits(
+                STAGE, rule.rule_id,
+                [(m.start(), m.end(), rule.replacement_for(m)) for m in matches], rule.reason,
+            )
             if matches:
                 spans = protected_spans(sentence.text)
         else:

@@ -1,42 +1,160 @@
-"""File writing that never leaves a half-written output behind."""
+"""File writing that never leaves a half-written output behind, never writes through a link,
+and cleans up only the temporary files this tool can prove it made.
+
+Temporary files are named ``.<name>.daen-tmp-<host>-<pid>-<random>.tmp``: the fixed
+``daen-tmp`` marker says this tool made it, host and process id say which run. The sweep
+(:func:`remove_stale_temp_files`) removes a file only when it carries the marker, belongs to
+this host, and its process is gone: a user's own ``.x.abcdefgh.tmp`` and the in-flight files of
+a run still going are never touched.
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
+import hashlib
 import os
-import tempfile
-import threading
+import re
+import secrets
+import socket
+from collections.abc import Iterable
 from pathlib import Path
 
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
-
-    A crash at any moment leaves either the old file or the new one, never a mix.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); outputs get the usual permissions instead.
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-_UMASK_LOCK = threading.Lock()
+TEMP_MARKER = "daen-tmp"
+_TEMP_NAME = re.compile(
+    rf"^\..*\.{TEMP_MARKER}-(?P<host>[0-9a-f]{{8}})-(?P<pid>[0-9]+)-[0-9a-f]{{8}}\.tmp$", re.S
+)
 
 
 @functools.cache
-def _umask() -> int:
-    # The umask can only be read by setting it and setting it back: once, under a lock.
-    with _UMASK_LOCK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return mask
+def host_tag() -> str:
+    """Eight hex digits that name this machine in temporary file names."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def temp_name(name: str) -> str:
+    """A temporary file name for ``name`` that this process can later prove it made.
+
+    >>> parse_temp_name(temp_name("a.html")) == (host_tag(), os.getpid())
+    True
+    >>> parse_temp_name(".a.html.abcdefgh.tmp") is None
+    True
+    """
+    return f".{name}.{TEMP_MARKER}-{host_tag()}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def parse_temp_name(name: str) -> tuple[str, int] | None:
+    """``(host, pid)`` of a temporary file this tool made, or None for any other name."""
+    match = _TEMP_NAME.match(name)
+    return (match["host"], int(match["pid"])) if match else None
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (one we cannot signal counts)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_stale_temp_file(name: str) -> bool:
+    """A temporary file this tool made on this machine whose process has ended.
+
+    >>> is_stale_temp_file(".a.html.abcdefgh.tmp")  # a user's file: never ours
+    False
+    >>> is_stale_temp_file(temp_name("a.html"))  # ours, and this process still runs
+    False
+    """
+    owner = parse_temp_name(name)
+    return owner is not None and owner[0] == host_tag() and not process_alive(owner[1])
+
+
+def remove_stale_temp_files(output_dir: Path) -> int:
+    """Delete the temporary files killed runs of this tool left under ``output_dir``.
+
+    Links are not followed; only files :func:`is_stale_temp_file` accepts are removed.
+    """
+    removed = 0
+    if not output_dir.is_dir():
+        return 0
+    for folder, _, files in os.walk(output_dir):
+        for name in files:
+            if is_stale_temp_file(name):
+                path = Path(folder) / name
+                try:
+                    if path.is_symlink() or not path.is_file():
+                        continue
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
+class LinkedPathError(OSError):
+    """An output path that passes through a symbolic link (outputs are never written there)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            errno.ELOOP, f"{path} is a symbolic link; outputs are never written through links"
+        )
+        self.path = path
+
+
+def check_no_links(root: Path, path: Path) -> None:
+    """Raise :class:`LinkedPathError` when any part of ``path`` below ``root`` is a link.
+
+    ``root`` itself may be a link (the user named it); everything under it must be real
+    folders, and the file itself must not be a link. Parts that do not exist yet are fine.
+    """
+    relative = path.relative_to(root)
+    current = root
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            raise LinkedPathError(current)
+
+
+def write_atomic(
+    path: Path, data: str | bytes | Iterable[str], *, root: Path | None = None
+) -> None:
+    """Write ``data`` (text, bytes, or text in pieces) to ``path`` through a temporary file in
+    the same folder and a rename.
+
+    ``data`` may be a list of pieces of text, written one after another (a large output is
+    then never held as one string or one block of bytes).
+
+    A crash at any moment leaves either the old file or the new one, never a mix. With
+    ``root`` (the output folder), no part of ``path`` below it may be a symbolic link: the
+    write fails with :class:`LinkedPathError` (an ``OSError``) rather than land elsewhere.
+    """
+    if root is not None:
+        check_no_links(root, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if root is not None:
+        check_no_links(root, path)  # again: a folder made meanwhile by someone else
+    pieces: Iterable[bytes] = (
+        (data.encode("utf-8"),) if isinstance(data, str)
+        else (data,) if isinstance(data, bytes)
+        else (piece.encode("utf-8") for piece in data)
+    )
+    tmp_path = path.parent / temp_name(path.name)
+    if len(tmp_path.name.encode("utf-8", "surrogateescape")) > 255:  # keep within NAME_MAX
+        tmp_path = path.parent / temp_name(hashlib.sha256(path.name.encode()).hexdigest()[:16])
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp_path, flags, 0o666)  # the usual permissions: 0o666 less the umask
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for payload in pieces:
+                handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_path, path)  # replaces a link at ``path`` itself, never its target
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,17 @@ def load_manifest(output_dir: Path) -> tuple[dict[str, Any], str | None]:
         return {}, f"{path}: unreadable manifest ({error}); every article is checked again"
     if not isinstance(data, dict) or data.get("manifest_schema") != MANIFEST_SCHEMA:
         return {}, f"{path}: manifest from another version; every article is checked again"
+    wrong = [k for k, kind in _MANIFEST_TYPES.items() if not isinstance(data.get(k, kind()), kind)]
+    if wrong:
+        return {}, (
+            f"{path}: damaged manifest ({', '.join(wrong)} of the wrong type); "
+            "every article is checked again"
+        )
     return data, None
+
+
+# The parts of a saved manifest a run reads back, and their types.
+_MANIFEST_TYPES: dict[str, type] = {"articles": dict, "failed": dict, "translation": dict}
 
 
 class ManifestError(DaenError):
@@ -67,18 +78,33 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 def manifest_text(data: dict[str, Any]) -> str:
     """JSON with one top-level key, and one article, per line: readable, and fast to write
     (``indent`` would switch json to its slow pure-Python encoder)."""
+    return "".join(manifest_lines(data)).removesuffix("\n")
+
+
+def manifest_lines(data: dict[str, Any]) -> Iterator[str]:
+    r""":func:`manifest_text` with its final newline, a line at a time (a large manifest is
+    written without a second copy of it in memory).
+
+    >>> "".join(manifest_lines({"a": 1, "articles": {"x": {"n": 2}}}))
+    '{\n "a": 1,\n "articles": {\n  "x": {"n": 2}\n }\n}\n'
+    """
 
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    lines = []
-    for key, value in data.items():
+    yield "{\n"
+    for number, (key, value) in enumerate(data.items()):
+        comma = ",\n" if number else ""
         if key in ("articles", "failed") and isinstance(value, dict) and value:
-            inner = ",\n".join(f"  {dump(k)}: {dump(v)}" for k, v in value.items())
-            lines.append(f" {dump(key)}: {{\n{inner}\n }}")
+            yield f"{comma} {dump(key)}: {{\n"
+            separator = ""
+            for name, entry in value.items():
+                yield f"{separator}  {dump(name)}: {dump(entry)}"
+                separator = ",\n"
+            yield "\n }"
         else:
-            lines.append(f" {dump(key)}: {dump(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+            yield f"{comma} {dump(key)}: {dump(value)}"
+    yield "\n}\n"
 
 
 class ManifestWriter:
@@ -92,9 +118,8 @@ class ManifestWriter:
     def save(self, *, force: bool = False) -> None:
         if not force and time.monotonic() - self.saved_at < MANIFEST_SAVE_SECONDS:
             return
-        text = manifest_text(self.data)
         try:
-            write_atomic(self.path, text + "\n")
+            write_atomic(self.path, manifest_lines(self.data), root=self.path.parent)
         except OSError as error:
             raise DaenError(f"{self.path}: cannot be written ({error.strerror or error})") from None
         self.saved_at = time.monotonic()

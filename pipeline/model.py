@@ -89,6 +89,11 @@ def resolve_model(model: str = DEFAULT_MODEL) -> ResolvedModel:
     """Find ``model`` on disk without contacting the Hub; raises :class:`ModelUnavailableError`."""
     if looks_like_path(model):
         folder = Path(model).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise ModelUnavailableError(
+                f"--model {model} is a file; give the model's folder (config.json, tokenizer "
+                "and weights), or a Hub id"
+            )
         if not folder.is_dir():
             raise ModelUnavailableError(f"model folder {model} does not exist")
         check_model_folder(folder, model)

@@ -701,13 +701,8 @@ def apply_sentence_rule(sentence: Sentence, rule: Rule, *args: object) -> int:
 
 
 def record_spans(sentence: Sentence, rule: Rule, spans: list[Span], stage: str = STAGE) -> int:
-    # Right to left, so the offsets of the spans still to apply stay valid.
-    count = 0
-    for span in reversed(spans):
-        count += sentence.apply_edit(
-            stage, rule.rule_id, span.start, span.end, span.replacement, rule.reason
-        )
-    return count
+    # One pass over the text, recorded as if applied right to left (offsets stay valid).
+    return sentence.apply_edits(stage, rule.rule_id, spans, rule.reason)
 
 
 # Every sentence rule needs one of these to have anything to do. Most correct sentences have

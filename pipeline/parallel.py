@@ -37,7 +37,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from pipeline.errors import DaenError, InputError
+from pipeline.errors import DaenError, InputError, RuleTableError
 from pipeline.stages import Stages
 
 if TYPE_CHECKING:
@@ -51,9 +51,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Starting a worker costs one to two CPU seconds (imports, fix rules), the cleanup of some
-# 100 articles: fewer articles than this per worker are cleaned in the driver instead.
-MIN_ARTICLES_PER_WORKER = 100
+# Starting a worker costs about one CPU second (interpreter, imports, fix rules), the cleanup
+# of some 80 articles, and the driver's work does not shrink: fewer articles than this per
+# worker are cleaned in the driver instead (measured: 300 articles took as long with two
+# workers as in the driver alone, bench/scale.py), so the default --jobs never slows a run.
+MIN_ARTICLES_PER_WORKER = 200
 # Articles per call to a worker: one round trip for several (on a busy machine each round
 # trip waits for a time slice; one article per call made two workers slower than one).
 ARTICLES_PER_CALL = 4
@@ -74,7 +76,7 @@ def usable_cores() -> int:
 def workers_for(jobs: int, articles: int | None) -> int:
     """Worker processes worth starting for ``articles`` articles (None: unknown, many).
 
-    >>> workers_for(2, 1000), workers_for(2, 150), workers_for(8, 450), workers_for(1, 1000)
+    >>> workers_for(2, 1000), workers_for(2, 300), workers_for(8, 900), workers_for(1, 1000)
     (2, 1, 4, 1)
     """
     if articles is None:
@@ -163,7 +165,8 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
     None).
 
     A bad input, or a rule that crashes on it, gives a :class:`Cleaned` with the message;
-    only a worker whose rules differ from the driver's raises (:class:`RuleMismatchError`).
+    only a broken rule table (:class:`RuleTableError`) or a worker whose rules differ from the
+    driver's (:class:`RuleMismatchError`) raises.
     ``stages`` are the driver's, already loaded; by default this process's own.
     """
     from pipeline.discover import read_source
@@ -181,7 +184,7 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
         if not article.paragraphs:
             raise InputError(job.relative, "no text: the file holds only whitespace")
         cleaned = runner.clean(article)
-    except RuleMismatchError:
+    except (RuleMismatchError, RuleTableError):  # the same for every article: stops the run
         raise
     except DaenError as error:
         return Cleaned(
@@ -202,11 +205,14 @@ def clean_many(
     workers: int = 1,
     count: int | None = None,
     stages: Stages | None = None,
+    ahead: int = 0,
 ) -> Iterator[Cleaned]:
     """Clean every job, in ``workers`` processes (see the module doc); results in job order.
 
     ``count`` (the number of jobs, when known) keeps a small batch in this process, where
-    ``stages`` (already loaded) are used.
+    ``stages`` are used (loaded here on first use). The workers clean up to ``ahead`` articles
+    (at least a few calls per worker) ahead of the result the caller is at, so that what the
+    caller does with the results runs while they clean the next ones.
     """
     processes = workers_for(workers, count)
     if processes <= 1:
@@ -221,9 +227,10 @@ def clean_many(
         return [run_alone(alone, job, _crashed_article) for job in group]
 
     groups = _groups(jobs, ARTICLES_PER_CALL)
+    window = max(WINDOW_PER_WORKER * processes, -(-ahead // ARTICLES_PER_CALL))
     for cleaned in ordered_map(
         partial(_clean_group, spec=spec), groups, workers=processes, crashed=crashed,
-        window=WINDOW_PER_WORKER * processes,
+        window=window,
     ):
         yield from cleaned
 

@@ -14,8 +14,9 @@ A broken table gives one :class:`~pipeline.errors.RuleTableError` naming file an
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,17 +29,48 @@ _ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 # URLs, e-mail addresses, bare domains, file paths (`/etc/hosts`, `~/.local`) and file
 # extensions standing alone (`.iso`): no phrase or casing rule touches these.
+# The look-behinds let a match start only where a run of address characters starts (not at
+# every letter of `aaaa…` or after every dot of `1.1.1.…`), which keeps the scan linear.
 PROTECTED = re.compile(
     r"(?:https?://|ftp://|www\.)\S+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:dk|com|org|net|eu|de|se|no|io|uk|info|nu|biz|gov|edu)\b(?:/\S*)?"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b(?<!\w[.-])(?!(?<=\w)-)[\w-]+(?:\.[\w-]+)*"
+    r"\.(?:dk|com|org|net|eu|de|se|no|io|uk|info|nu|biz|gov|edu)\b(?:/\S*)?"
     r"|(?<![\w/.~])(?:~|\.{1,2})?/[\w.~-]+(?:/[\w.~{},*-]*)*"
     r"|(?<![\w.])\.[a-z0-9]{2,5}\b(?!\.\w)",
     re.IGNORECASE,
 )
+# A run of more than this many characters without a space is data (a hash, a dump), not
+# prose: it is protected whole rather than scanned, which would cost time quadratic in its length.
+LONGEST_SCANNED_RUN = 200
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_SCANNED_RUN + 1},}}")
 
 
-def protected_spans(text: str) -> list[tuple[int, int]]:
+class Spans(list[tuple[int, int]]):
+    """Sorted, non-overlapping spans that answer :meth:`overlaps` in logarithmic time.
+
+    >>> Spans([(8, 9), (0, 3), (2, 5)])
+    [(0, 5), (8, 9)]
+    >>> Spans([(0, 5), (8, 9)]).overlaps(5, 8), Spans([(0, 5), (8, 9)]).overlaps(4, 6)
+    (False, True)
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        super().__init__(merged)
+        self._starts = [start for start, _ in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self._starts, end)  # spans before it start before ``end``
+        return index > 0 and self[index - 1][1] > start
+
+
+def protected_spans(text: str) -> Spans:
     """Where URLs, e-mail addresses, file paths and file extensions are.
 
     >>> protected_spans("Se www.dr.dk eller skriv til info@kvidre.dk nu")
@@ -46,22 +78,31 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     >>> protected_spans("Ret /etc/network/interfaces og filer på .iso, ikke cd/dvd.")
     [(4, 27), (40, 44)]
     """
-    if _MAY_PROTECT.search(text) is None:
-        return []
-    return list(_protected_spans(text))
+    if _MAY_PROTECT.search(text) is None and _LONG_RUN.search(text) is None:
+        return Spans([])
+    return Spans(_protected_spans(text))
 
 
 # Every alternative of PROTECTED holds `www.`, a `/`, an `@` or a full stop before a letter or
-# digit; most sentences hold none of these and skip the slower pattern.
+# digit; most sentences hold none of these (nor a long run) and skip the slower pattern.
 _MAY_PROTECT = re.compile(r"[/@]|\.[^\W_]|www\.", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
 def _protected_spans(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(m.span() for m in PROTECTED.finditer(text))
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for run in _LONG_RUN.finditer(text):
+        spans.extend(m.span() for m in PROTECTED.finditer(text, position, run.start()))
+        spans.append(run.span())
+        position = run.end()
+    spans.extend(m.span() for m in PROTECTED.finditer(text, position))
+    return tuple(spans)
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    if isinstance(spans, Spans):
+        return spans.overlaps(start, end)
     return any(start < b and a < end for a, b in spans)
 
 

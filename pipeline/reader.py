@@ -29,7 +29,17 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     ('Køge', 'utf-8')
     >>> decode("Køge – “godt”".encode("cp1252"), "a.txt")
     ('Køge – “godt”', 'cp1252')
+    >>> decode("Køge".encode("utf-16"), "a.txt")  # with its byte order mark
+    ('Køge', 'utf-16')
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte order mark
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise InputError(
+                name, f"starts with a UTF-16 byte order mark but is not valid UTF-16 "
+                f"(at offset {error.start}); convert it to UTF-8"
+            ) from None
     if b"\x00" in data:
         offset = data.index(b"\x00")
         raise InputError(name, f"binary file (NUL byte at offset {offset}), not text")

@@ -12,14 +12,15 @@ A new output is one more entry in :data:`OUTPUT_SUFFIXES` and one more renderer 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline import fsutil
 from pipeline.document import Article
 from pipeline.errors import DaenError
 from pipeline.fsutil import write_atomic
@@ -36,8 +37,6 @@ OUTPUT_SUFFIXES = {
     "html": ".html",
     "json": ".json",  # the record: written last
 }
-# write_atomic's temporary files: ".<name>.<8 random chars>.tmp"
-_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 class RecordError(DaenError):
@@ -49,68 +48,106 @@ def output_paths(output_dir: Path, name: str) -> dict[str, Path]:
 
 
 def remove_stale_temp_files(output_dir: Path) -> int:
-    """Delete temporary files a killed run left behind (they never hold finished output)."""
-    removed = 0
-    if not output_dir.is_dir():
-        return 0
-    for folder, _, files in os.walk(output_dir):
-        for name in files:
-            if _TEMP_FILE.match(name):
-                try:
-                    (Path(folder) / name).unlink()
-                    removed += 1
-                except OSError:
-                    pass
-    return removed
+    """Delete temporary files killed runs left behind (only those this tool proves it made)."""
+    return fsutil.remove_stale_temp_files(output_dir)
 
 
 # --------------------------------------------------------------------------------------------
 # Writing
 
 
-def render_outputs(article: Article, note: TranslationNote | None) -> dict[str, str]:
-    """Every output but the record, by kind."""
-    from pipeline.render.html import review_page
+# An article with more text than this is rendered and written one output at a time, so that
+# memory holds one rendered output, not all of them.
+LARGE_ARTICLE_CHARS = 1_000_000
+
+
+def output_renderers(
+    article: Article, note: TranslationNote | None
+) -> dict[str, Callable[[], str | list[str]]]:
+    """Every output but the record, by kind, each rendered when called (the review page as
+    a list of pieces, which :func:`pipeline.fsutil.write_atomic` writes one by one)."""
+    from pipeline.render.html import review_page_pieces
     from pipeline.render.text import danish_text, english_text, word_diff_text
 
     return {
-        "da": danish_text(article),
-        "en": english_text(article, note),
-        "diff": word_diff_text(article),
-        "html": review_page(article, note),
+        "da": lambda: danish_text(article),
+        "en": lambda: english_text(article, note),
+        "diff": lambda: word_diff_text(article),
+        "html": lambda: review_page_pieces(article, note),
     }
+
+
+def render_outputs(article: Article, note: TranslationNote | None) -> dict[str, str]:
+    """Every output but the record, by kind."""
+    outputs = {}
+    for kind, render in output_renderers(article, note).items():
+        text = render()
+        outputs[kind] = text if isinstance(text, str) else "".join(text)
+    return outputs
+
+
+def is_large(article: Article) -> bool:
+    """Whether ``article`` is written one output at a time (:data:`LARGE_ARTICLE_CHARS`)."""
+    return sum(len(p.text) for p in article.paragraphs) > LARGE_ARTICLE_CHARS
 
 
 def record_text(article: Article, entry: dict[str, Any] | None = None) -> str:
     """The record: the article, with its run entry when it comes from ``daen run``."""
-    record = article.to_dict()
+    return "".join(record_pieces(article, entry))
+
+
+def record_pieces(article: Article, entry: dict[str, Any] | None = None) -> list[str]:
+    """:func:`record_text` in pieces (about one per paragraph), for :func:`text_digest` and
+    :func:`pipeline.fsutil.write_atomic` to take one by one: a large record is then never
+    held as one string."""
+    # Paragraph by paragraph: the whole record as one tree of dicts (and the encoder's
+    # pieces of it) took several times the memory of the article itself.
+    record = article.to_dict(paragraphs=False)
+    record["paragraphs"] = []
     if entry is not None:
         record["run"] = entry
-    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    head, tail = json.dumps(record, ensure_ascii=False, indent=1).split(
+        '\n "paragraphs": [],\n', 1
+    )
+    if not article.paragraphs:
+        return [f'{head}\n "paragraphs": [],\n{tail}\n']
+    pieces = [head, '\n "paragraphs": [\n']
+    for index, paragraph in enumerate(article.paragraphs):
+        text = json.dumps(asdict(paragraph), ensure_ascii=False, indent=1)
+        pieces += (",\n" if index else "", "  ", text.replace("\n", "\n  "))
+    pieces += ("\n ],\n", tail, "\n")
+    return pieces
 
 
 def write_outputs(
     paths: dict[str, Path],
-    outputs: dict[str, str],
-    record: Callable[[], str],
+    outputs: dict[str, str] | dict[str, Callable[[], str | list[str]]],
+    record: Callable[[], str | list[str]],
     pool: Executor | None = None,
+    root: Path | None = None,
 ) -> None:
     """Write ``outputs`` (by kind), then the record, all atomically; raises OSError.
 
     With a thread ``pool`` the outputs are written at the same time (each write waits for its
     fsync, which threads overlap) while ``record()`` renders; the record is written only once
-    all of them are on disk.
+    all of them are on disk. Outputs may be given as renderers (:func:`output_renderers`):
+    without a pool each is then rendered just before it is written, so memory holds one at a
+    time. With ``root`` (the output folder) nothing is written through a link below it
+    (:func:`pipeline.fsutil.write_atomic`).
     """
     if pool is None:
-        for kind, text in outputs.items():
-            write_atomic(paths[kind], text)
+        for kind, output in outputs.items():
+            write_atomic(paths[kind], output() if callable(output) else output, root=root)
         pending = []
     else:
-        pending = [pool.submit(write_atomic, paths[k], text) for k, text in outputs.items()]
+        pending = [
+            pool.submit(write_atomic, paths[k], text() if callable(text) else text, root=root)
+            for k, text in outputs.items()
+        ]
     text = record()
     for future in pending:
         future.result()  # raises the first write error; the record is then not written
-    write_atomic(paths["json"], text)
+    write_atomic(paths["json"], text, root=root)
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,14 +183,34 @@ def entry_is_current(
     )
 
 
-def entry_from_record(path: Path) -> dict[str, Any] | None:
-    """The run entry stored in an article's record (written last when it was finished)."""
+def text_digest(text: str | list[str]) -> str:
+    """The SHA-256 of a record's text (or its pieces), as the manifest keeps it
+    (``record_sha256``)."""
+    digest = hashlib.sha256()
+    for piece in [text] if isinstance(text, str) else text:
+        digest.update(piece.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def record_digest(path: Path) -> str | None:
+    """The SHA-256 of the record file at ``path`` (None when it cannot be read)."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            entry = json.load(handle).get("run")
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def entry_from_record(path: Path) -> dict[str, Any] | None:
+    """The run entry stored in an article's record (written last when it was finished), with
+    the record's digest; None when the record is missing, damaged or has no entry."""
+    try:
+        data = path.read_bytes()
+        entry = json.loads(data.decode("utf-8")).get("run")
     except (OSError, ValueError, AttributeError):
         return None
-    return entry if isinstance(entry, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    return {**entry, "record_sha256": hashlib.sha256(data).hexdigest()}
 
 
 @dataclass
@@ -176,23 +233,7 @@ def read_record(path: Path, name: str) -> RunRecord | None:
         return None
     try:
         article = Article.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         raise RecordError(f"{path}: not a valid article record ({error})") from None
     entry = data.get("run")
     return RunRecord(name, article, entry if isinstance(entry, dict) else {})
-
-
-def find_records(run_dir: Path, skip: tuple[str, ...] = ()) -> list[RunRecord]:
-    """Every article record under ``run_dir``, in name order (``manifest.json`` and the top
-    folders in ``skip`` excluded)."""
-    from pipeline.manifest import MANIFEST
-
-    records = []
-    for path in sorted(run_dir.rglob("*.json")):
-        relative = path.relative_to(run_dir)
-        if relative.parts[0] in skip or path.name == MANIFEST:
-            continue
-        record = read_record(path, relative.with_suffix("").as_posix())
-        if record is not None:
-            records.append(record)
-    return records

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.errors import DaenError
+from pipeline.errors import DaenError, printable
 from pipeline.manifest import ManifestError, read_manifest
 from pipeline.records import RecordError, read_record
 from pipeline.render.html import esc, page
@@ -95,7 +95,9 @@ def read_run_article(folder: Path, name: str, entry: dict[str, Any]) -> RunArtic
     """Load one article's record from a run folder."""
     from pipeline.render.text import english_paragraphs
 
-    record_path = folder / entry.get("outputs", {}).get("json", f"{name}.json")
+    outputs = entry.get("outputs")
+    listed = outputs.get("json") if isinstance(outputs, dict) else None
+    record_path = folder / str(listed or f"{name}.json")
     record = read_record(record_path, name)  # RecordError when it cannot be read
     if record is None:
         raise RecordError(f"{record_path}: not an article record")
@@ -131,8 +133,8 @@ def paragraph_diffs(before: list[str], after: list[str]) -> list[ParagraphDiff]:
 def compare_runs(run_a: Path, run_b: Path) -> RunDiff:
     """Compare two output folders of ``daen run``."""
     manifest_a, manifest_b = _manifest(run_a), _manifest(run_b)
-    entries_a: dict[str, Any] = manifest_a["articles"]
-    entries_b: dict[str, Any] = manifest_b["articles"]
+    entries_a = {k: v if isinstance(v, dict) else {} for k, v in manifest_a["articles"].items()}
+    entries_b = {k: v if isinstance(v, dict) else {} for k, v in manifest_b["articles"].items()}
     results = []
     for name in sorted(set(entries_a) | set(entries_b)):
         entry_a, entry_b = entries_a.get(name), entries_b.get(name)
@@ -156,6 +158,10 @@ def compare_runs(run_a: Path, run_b: Path) -> RunDiff:
         except RecordError as error:
             results.append(ArticleDiff(name, source, "unreadable", message=str(error)))
             continue
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+            message = f"{name}: a damaged record ({type(error).__name__}: {error})"
+            results.append(ArticleDiff(name, source, "unreadable", message=message))
+            continue
         danish = paragraph_diffs(a.danish, b.danish)
         english = paragraph_diffs(a.english, b.english)
         kind = "changed" if danish or english else "unchanged"
@@ -171,7 +177,8 @@ def _same_run_of_same_input(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _settings(manifest: dict[str, Any]) -> dict[str, Any]:
-    translation = manifest.get("translation", {})
+    translation = manifest.get("translation")
+    translation = translation if isinstance(translation, dict) else {}
     return {
         "version": manifest.get("version"),
         "finished": manifest.get("finished"),
@@ -239,11 +246,12 @@ def terminal_lines(diff: RunDiff, *, color: bool = False, details: bool = True) 
         if article.kind == "unchanged":
             continue
         note = article.count_changes() or article.message
-        lines.append(f"{article.kind:<10} {article.source}" + (f"   {note}" if note else ""))
+        name = printable(article.source)
+        lines.append(f"{article.kind:<10} {name}" + (f"   {printable(note)}" if note else ""))
     if details:
         for article in changed:
             lines.append("")
-            lines.append(f"=== {article.source} ===")
+            lines.append(f"=== {printable(article.source)} ===")
             for title, paragraphs in (("Danish", article.danish), ("English", article.english)):
                 if not paragraphs:
                     continue
@@ -331,9 +339,14 @@ def diff_command(
 
     diff = compare_runs(run_a, run_b)
     target = html_path or run_b / "diff.html"
-    write_atomic(target, diff_page(diff))
+    if target.is_dir():
+        target = target / "diff.html"
+    try:
+        write_atomic(target, diff_page(diff))
+    except OSError as error:
+        raise RunDiffError(f"{target}: cannot be written ({error.strerror or error})") from None
     color = sys.stdout.isatty()
     for line in terminal_lines(diff, color=color, details=not quiet):
         print(line)
-    print(f"\nHTML report: {target}")
+    print(printable(f"\nHTML report: {target}"))
     return 0

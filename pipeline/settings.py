@@ -35,6 +35,10 @@ class FixSettings:
     data_dir: Path | None = None
     dictionary: Path | bool = True
 
+    def __post_init__(self) -> None:
+        if self.data_dir is not None and not Path(self.data_dir).is_dir():
+            raise ValueError(f"data: {self.data_dir} is not a folder")
+
     def table_files(self) -> dict[str, Path]:
         """The tables and the dictionary the fix stage would load, by name (nothing loaded)."""
         from pipeline.fix import table_files
@@ -53,6 +57,7 @@ class RunOptions:
     chunk_sentences: int = 2000
     originals: Path | None = None  # folder of English originals (the qa stage)
     require_translation: bool = False  # exit code 1 when the model is unavailable
+    follow_links: bool = False  # read links in the input that point outside it
     # Where the work runs: cleanup in ``jobs`` processes (pipeline.parallel), or everything
     # on a Ray cluster (pipeline.cluster; ``ray`` is auto, local or an address).
     jobs: int = 1
@@ -61,6 +66,8 @@ class RunOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.chunk_sentences <= 10_000_000:
             raise ValueError(f"chunk-sentences must be at least 1, not {self.chunk_sentences}")
+        if self.originals is not None and not Path(self.originals).is_dir():
+            raise ValueError(f"originals: {self.originals} is not a folder")
         if not 1 <= self.jobs <= 4096:
             raise ValueError(f"jobs must be at least 1, not {self.jobs}")
         if self.ray is not None and not self.ray.strip():

@@ -40,6 +40,8 @@ def changed_spans(before: str, after: str) -> list[Span]:
     local = _local_diff(a, b)
     if local is not None:
         return [Span(prefix + s.start, prefix + s.end, s.replacement) for s in local]
+    if len(a) == len(b):  # dense replacements (every line break a space): in place, linear
+        return [Span(prefix + s.start, prefix + s.end, s.replacement) for s in _in_place(a, b)]
     if len(a) + len(b) > _MAX_DIFF_CHARS:
         return [Span(prefix, prefix + len(a), b)]
     spans = []
@@ -47,6 +49,25 @@ def changed_spans(before: str, after: str) -> list[Span]:
         if tag != "equal":
             spans.append(Span(prefix + i1, prefix + i2, b[j1:j2]))
     return _merge_adjacent(spans)
+
+
+def _in_place(a: str, b: str) -> list[Span]:
+    """Runs of differing characters of two equally long texts, compared place by place.
+
+    >>> _in_place("a\\na\\na", "a a a")
+    [Span(start=1, end=2, replacement=' '), Span(start=3, end=4, replacement=' ')]
+    """
+    spans: list[Span] = []
+    start = -1
+    for index, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x != y and start < 0:
+            start = index
+        elif x == y and start >= 0:
+            spans.append(Span(start, index, b[start:index]))
+            start = -1
+    if start >= 0:
+        spans.append(Span(start, len(a), b[start:]))
+    return spans
 
 
 def _common_prefix(a: str, b: str, limit: int) -> int:

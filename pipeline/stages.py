@@ -21,6 +21,7 @@ articles, editing the command line's help or a renderer does not.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -154,4 +155,8 @@ def load_rules(data_dir: Path | None, dictionary: Path | bool = True) -> FixRule
     if key not in _RULES:
         _RULES.clear()
         _RULES[key] = load_fix_rules(data_dir, dictionary)
+        # The rules (a third of a million objects with the dictionary) live as long as the
+        # process; left to the collector, every full collection walks them again, which made
+        # building a large article's many small objects grow faster than linearly.
+        gc.freeze()
     return _RULES[key]

@@ -36,6 +36,7 @@ from pipeline.backends.base import (
 )
 from pipeline.cache import TranslationCache, cache_key, default_cache_path, warn_stderr
 from pipeline.document import Article, Sentence, Translation
+from pipeline.errors import ModelUnavailableError
 from pipeline.model import DEFAULT_MODEL, ResolvedModel, model_defaults, resolve_model
 from pipeline.quality import incomplete_flag, translation_flags
 
@@ -421,7 +422,7 @@ def load_translator(
     resolved = resolve_model(settings.model_name)
     tokenizer = load_tokenizer(resolved.path)
     if engine is None:
-        engine = _load_backend(settings, resolved, tokenizer)
+        engine = _load_backend(settings, resolved, tokenizer, warn)
     default_beams, max_positions = model_defaults(resolved.path)
     chosen_beams = settings.beams if settings.beams is not None else default_beams
     limit = settings.max_input_tokens
@@ -454,19 +455,31 @@ def load_translator(
 
 
 def _load_backend(
-    settings: TranslatorSettings, resolved: ResolvedModel, tokenizer: Any
+    settings: TranslatorSettings,
+    resolved: ResolvedModel,
+    tokenizer: Any,
+    warn: Callable[[str], None] = warn_stderr,
 ) -> Backend:
+    """The backend the settings ask for. ``auto`` is the best that works: CTranslate2 when
+    it is installed and can convert and load the model, else torch (said in one warning); an
+    explicit ``ct2`` that cannot fails with its reason."""
     kind, device, precision, threads = (
         settings.backend, settings.device, settings.precision, settings.threads
     )
-    if kind == "auto":
-        kind = "ct2" if _ct2_available() else "torch"
-    if kind == "ct2":
+    if kind in ("auto", "ct2") and (kind == "ct2" or _ct2_available()):
         from pipeline.backends import ct2_backend
 
-        return ct2_backend.load_backend(
-            resolved, device=device, precision=precision, threads=threads, tokenizer=tokenizer
-        )
+        try:
+            return ct2_backend.load_backend(
+                resolved, device=device, precision=precision, threads=threads,
+                tokenizer=tokenizer, warn=warn,
+            )
+        except ModelUnavailableError as error:
+            if kind == "ct2":
+                raise
+            warn(f"the ct2 backend cannot run this model ({error}); using torch instead")
+            if precision not in PRECISIONS:  # a CTranslate2 compute type
+                precision = "auto"
     from pipeline.backends.torch_backend import TorchBackend
 
     return TorchBackend(

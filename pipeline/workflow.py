@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from pipeline.discover import discover_paths, read_source
+from pipeline.discover import ORIGINAL_SUFFIX, discover_paths, name_overflow, read_source
 from pipeline.document import Article
-from pipeline.errors import InputError
+from pipeline.errors import InputError, RunInterrupted
 from pipeline.fsutil import write_atomic
 from pipeline.reader import article_from_bytes
 
@@ -73,11 +73,18 @@ class Summary:
         return lines
 
 
-def process_files(paths: Iterable[Path], stages: Stages) -> Iterator[FileResult]:
+def process_files(
+    paths: Iterable[Path], stages: Stages, refused: dict[Path, str] | None = None
+) -> Iterator[FileResult]:
     """Read each input and run the per-article stages over it; a bad file becomes an error
-    result (named as given on the command line)."""
+    result (named as given on the command line), as does one ``refused`` names."""
     stages.load()
     for source in discover_paths(paths):
+        if refused and source.path in refused:
+            problem = refused[source.path]
+            yield FileResult(source.path, source.relative, error=InputError(str(source.path),
+                                                                            problem))
+            continue
         try:
             data, _ = read_source(source.path, str(source.path))
             article = article_from_bytes(data, str(source.path))
@@ -86,6 +93,71 @@ def process_files(paths: Iterable[Path], stages: Stages) -> Iterator[FileResult]
             continue
         article.path = source.relative
         yield FileResult(source.path, source.relative, article=stages.clean(article))
+
+
+def output_names(command: str, name: str) -> list[str]:
+    """The files a command writes for an input named ``name`` (relative to ``-o``).
+
+    >>> output_names("clean", "sub/a.txt"), output_names("translate", "sub/a.txt")
+    (['sub/a.txt'], ['sub/a.en.txt', 'sub/a.json'])
+    """
+    if command != "translate":
+        return [name]
+    stem = name.rsplit(".", 1)[0] if "." in name.rsplit("/", 1)[-1] else name
+    return [f"{stem}{ORIGINAL_SUFFIX}", f"{stem}.json"]
+
+
+def refuse_collisions(command: str, paths: Iterable[Path], output: Path) -> dict[Path, str]:
+    """Inputs whose outputs cannot be written to ``output``: input path -> why.
+
+    An output may not overwrite any input, nor another input's output (names compared
+    ignoring case, as on a case-insensitive disk), nor (``translate``) stand where an input's
+    English original ``NAME.en.txt`` is read from; and its name must fit in a folder.
+    """
+    sources = list(discover_paths(paths))
+    inputs = {_real(s.path) for s in sources}
+    refused: dict[Path, str] = {}
+    owners: dict[str, list[Path]] = {}
+    for source in sources:
+        for name in output_names(command, source.relative):
+            if (longest := name_overflow(name, ("",))) is not None:
+                refused[source.path] = f"the output name {longest} would be too long; shorten it"
+                break
+            target = _real(output / name)
+            owners.setdefault(str(target).casefold(), []).append(source.path)
+            if target in inputs:
+                refused[source.path] = f"its output {output / name} would overwrite an input"
+            elif name.endswith(ORIGINAL_SUFFIX) and target.parent == _real(source.path).parent:
+                refused[source.path] = (
+                    f"its output {output / name} would overwrite (or become) the article's "
+                    "English original beside it; choose another -o"
+                )
+    for group in owners.values():
+        unique = sorted(set(group))
+        if len(unique) > 1:
+            for path in unique:
+                refused.setdefault(path, (
+                    "its output would have the same name as that of another input ("
+                    + ", ".join(str(p) for p in unique) + "); write them to separate folders"
+                ))
+    return refused
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def _write(target: Path, text: str, output: Path) -> str | None:
+    """Write one output (atomically, never through a link under ``output``); the error."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, text, root=output)
+    except OSError as error:
+        return f"{target}: cannot be written ({error.strerror or error})"
+    return None
 
 
 def translate_files(
@@ -144,28 +216,45 @@ def run_files(
 
     report = FileReport()
     summary = Summary()
-    for result in process_files(paths, Stages(settings, COMMAND_STAGES[command])):
-        if explain:
-            report.notes += explain_lines(result)
-        if result.error is not None:
-            report.errors.append(str(result.error))
-            summary.failed += 1
-            continue
-        assert result.article is not None
-        summary.add(result.article)
-        if output is None:
-            (stdout or sys.stdout).write(result.article.text)
-            continue
-        target = output / result.name
-        if target.resolve() == result.source.resolve():
-            report.errors.append(
-                f"{result.name}: output would overwrite the input; choose another -o"
-            )
-            summary.failed += 1
-            continue
-        write_atomic(target, result.article.text)
+    paths = list(paths)
+    refused = refuse_collisions(command, paths, output) if output is not None else {}
+    try:
+        for result in process_files(paths, Stages(settings, COMMAND_STAGES[command]), refused):
+            _one_file(result, output, report, summary, explain=explain, stdout=stdout)
+    except KeyboardInterrupt:
+        raise RunInterrupted(
+            f"interrupted after {summary.articles} article(s); those written are complete; "
+            "run the command again for the rest"
+        ) from None
     report.summary = summary.lines()
     return report
+
+
+def _one_file(
+    result: FileResult,
+    output: Path | None,
+    report: FileReport,
+    summary: Summary,
+    *,
+    explain: bool,
+    stdout: TextIO | None,
+) -> None:
+    """Report one article of ``run_files`` and write it."""
+    if explain:
+        report.notes += explain_lines(result)
+    if result.error is not None:
+        report.errors.append(str(result.error))
+        summary.failed += 1
+        return
+    assert result.article is not None
+    summary.add(result.article)
+    if output is None:
+        (stdout or sys.stdout).write(result.article.text)
+        return
+    problem = _write(output / result.name, result.article.text, output)
+    if problem is not None:
+        report.errors.append(problem)
+        summary.failed += 1
 
 
 def translate_command(
@@ -185,16 +274,26 @@ def translate_command(
     from pipeline.stages import COMMAND_STAGES, Stages
     from pipeline.translate import Translator, summary_lines
 
-    results = list(process_files(paths, Stages(settings, COMMAND_STAGES["translate"])))
+    paths = list(paths)
+    refused = refuse_collisions("translate", paths, output) if output is not None else {}
+    results = list(process_files(paths, Stages(settings, COMMAND_STAGES["translate"]), refused))
     articles = [r.article for r in results if r.article is not None]
+    report = FileReport()
+    if not articles:  # nothing to translate: the model is not even loaded
+        report.errors += [str(r.error) for r in results]
+        return report
     translator = load_model_translator(settings)
     total = sum(1 for a in articles for _ in a.sentences())
-    with progress_bar(total) as progress:
-        translate_files(results, translator, progress)
+    try:
+        with progress_bar(total) as progress:
+            translate_files(results, translator, progress)
+    except KeyboardInterrupt:
+        raise RunInterrupted(
+            "interrupted while translating; nothing was written; run the command again"
+        ) from None
     close = getattr(translator, "close", None)
     if close is not None:
         close()
-    report = FileReport()
     for result in results:
         if result.error is not None or result.article is None:
             report.errors.append(str(result.error))
@@ -202,9 +301,13 @@ def translate_command(
         if output is None:
             (stdout or sys.stdout).write(english_text(result.article))
             continue
-        stem = result.name.rsplit(".", 1)[0] if "." in result.name else result.name
-        write_atomic(output / f"{stem}.en.txt", english_text(result.article))
-        write_atomic(output / f"{stem}.json", record_text(result.article))
+        english, record = output_names("translate", result.name)
+        for name, text in ((english, english_text(result.article)),
+                           (record, record_text(result.article))):
+            problem = _write(output / name, text, output)
+            if problem is not None:
+                report.errors.append(problem)
+                break
     done = [s.translation for a in articles for s in a.sentences() if s.translation]
     if isinstance(translator, Translator):
         report.summary = summary_lines(done, translator)

@@ -34,10 +34,12 @@ def comparable_outputs(folder: Path) -> dict[str, object]:
 
 
 def article_entries(folder: Path) -> dict[str, object]:
-    """The manifest's article entries without timings; failed articles with their messages."""
+    """The manifest's article entries without timings (nor the record's digest, which covers
+    them); failed articles with their messages."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    left_out = ("seconds", "finished", "record_sha256")
     articles = {
-        name: {k: v for k, v in entry.items() if k not in ("seconds", "finished")}
+        name: {k: v for k, v in entry.items() if k not in left_out}
         for name, entry in manifest["articles"].items()
     }
     return {"articles": articles, "failed": manifest["failed"]}

@@ -13,6 +13,7 @@ from pipeline.batch import Outcome, run_batch
 from pipeline.cli import app
 from pipeline.discover import discover
 from pipeline.errors import ModelUnavailableError, UsageError
+from pipeline.runlock import LOCK_NAME
 from pipeline.settings import Settings
 from pipeline.translate import FakeTranslator
 
@@ -114,8 +115,14 @@ def test_run_writes_every_output_keeping_folders(corpus: Path, tmp_path: Path) -
     assert "[-vi-]{+Vi+}" in (out / "a.diff").read_text(encoding="utf-8")
 
     # translation is batched across articles: one call for all sentences of the batch
-    assert translator.calls == [recorder.started[1]]  # type: ignore[index]
-    assert recorder.started == (3, recorder.sentences)
+    sentences = sum(
+        json.loads((out / f"{n}.json").read_text(encoding="utf-8"))["run"]["counts"]["sentences"]
+        for n in ("a", "b", "sub/dir/c")
+    )
+    assert translator.calls == [sentences]
+    # the bar's total is estimated before cleaning; it is advanced to (at least) its end
+    assert recorder.started is not None and recorder.started[0] == 3
+    assert recorder.sentences >= max(sentences, recorder.started[1])
     assert recorder.articles == 3
 
 
@@ -186,7 +193,15 @@ def test_record_without_manifest_entry_counts_as_finished(corpus: Path, tmp_path
 
 def test_leftover_temporary_files_are_removed(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    write(out, "sub/dir/.c.html.abcd1234.tmp", "<html half")
+    import subprocess
+    import sys
+
+    from pipeline import fsutil
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    name = f".c.html.daen-tmp-{fsutil.host_tag()}-{int(ended.stdout)}-abcd1234.tmp"
+    write(out, f"sub/dir/{name}", "<html half")  # a killed run's file
     result, _ = run(corpus, out)
     assert not list(out.rglob("*.tmp"))
     assert any("temporary files" in w for w in result.warnings)  # type: ignore[attr-defined]
@@ -251,12 +266,10 @@ def test_bad_inputs_fail_alone_with_clear_messages(
     assert "binary.txt: binary file" in index
 
 
-def test_output_folder_inside_input_is_not_read(corpus: Path) -> None:
-    out = corpus / "outputs"
-    run(corpus, out)
-    result, _ = run(corpus, out, force=True)
-    assert sorted(statuses(result)) == ["a.txt", "b.md", "sub/dir/c.txt"]
-    assert any("output folder is inside" in w for w in result.warnings)  # type: ignore[attr-defined]
+def test_output_folder_inside_input_is_refused(corpus: Path) -> None:
+    with pytest.raises(UsageError, match=r"output folder .* is inside the input folder"):
+        run(corpus, corpus / "outputs")
+    assert not (corpus / "outputs").exists()
 
 
 def test_usage_errors(corpus: Path, tmp_path: Path) -> None:
@@ -383,7 +396,9 @@ def test_cli_verbose_lists_articles(corpus: Path, tmp_path: Path) -> None:
 def test_outputs_written_atomically_leave_no_temp_files(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(corpus, out)
-    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+    hidden = [p for p in out.rglob("*") if p.name.startswith(".")]
+    assert [p.name for p in hidden] == [LOCK_NAME]  # the output folder's lock (released)
+    assert hidden[0].stat().st_size == 0
 
 
 @pytest.mark.slow

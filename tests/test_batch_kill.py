@@ -118,7 +118,8 @@ def test_kill_9_at_any_moment_loses_nothing(tmp_path: Path) -> None:
         assert records[name] == mtime, f"{name} was redone by the completing run"
     assert len(records) == ARTICLES
     files = _files(out)
-    assert not [n for n in files if n.rsplit("/", 1)[-1].startswith(".")], "temp files left"
+    hidden = [n for n in files if n.rsplit("/", 1)[-1].startswith(".")]
+    assert hidden == [".daen.lock"], "temp files left"  # only the (released) output lock
     assert len([n for n in files if n.endswith(".html")]) == ARTICLES + 1  # and index.html
     # every output present after a kill was complete: what the finished batch holds
     for present in after_kills:

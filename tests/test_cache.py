@@ -51,13 +51,16 @@ def test_default_path_follows_the_environment(
 
 def test_corrupt_file_is_set_aside_with_a_warning_and_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
-    path.write_bytes(b"this is not a database" * 100)
+    TranslationCache(path).close()
+    page = path.read_bytes()[:4096]  # a daen cache (its schema page) with garbage after it
+    path.write_bytes(page + b"this is not a database" * 100)
+    path.with_name("c.sqlite3-wal").unlink(missing_ok=True)
     warnings: list[str] = []
     cache = TranslationCache(path, warn=warnings.append)
     assert cache.enabled
     assert len(warnings) == 1 and "moved it to" in warnings[0]
     aside = list(tmp_path.glob("c.sqlite3.corrupt-*"))
-    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not")
+    assert len(aside) == 1 and aside[0].read_bytes().endswith(b"not a database")
     cache.put_many({"k": ("v", None)})
     assert cache.get_many(["k"]) == {"k": ("v", None)}
 

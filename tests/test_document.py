@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import Article, Paragraph, Sentence, Translation, replay_edits
 
@@ -61,3 +63,41 @@ def test_emptied_sentences_leave_no_trace() -> None:
     first.space_after = second.space_after = " "
     second.apply_edit("normalize", "remove_invisible_characters", 0, 1, "")
     assert Paragraph([first, second, third]).text == "A. C."
+
+
+_SPANS = st.lists(
+    st.tuples(st.integers(0, 12), st.integers(0, 3), st.text("ab»", max_size=3)), max_size=6
+)
+_FLAGS = st.lists(st.tuples(st.integers(0, 12), st.integers(0, 4)), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text("ab ", max_size=12), raw=_SPANS, flags=_FLAGS)
+def test_apply_edits_equals_one_apply_edit_per_span_right_to_left(
+    text: str, raw: list[tuple[int, int, str]], flags: list[tuple[int, int]]
+) -> None:
+    spans: list[tuple[int, int, str]] = []
+    last = 0
+    for start, width, after in sorted(raw):  # left to right, not overlapping, inside the text
+        start = max(start, last)
+        end = min(start + width, len(text))
+        if start > len(text):
+            break
+        spans.append((start, end, after))
+        last = end
+    one, many = Sentence(text), Sentence(text)
+    for sentence in (one, many):
+        for start, width in flags:
+            start = min(start, len(text))
+            sentence.add_flag("t", "flag", start, min(start + width, len(text)), "why")
+    count = sum(one.apply_edit("t", "r", s, e, a, "why") for s, e, a in reversed(spans))
+    assert many.apply_edits("t", "r", spans, "why") == count
+    assert many.text == one.text
+    assert many.edits == one.edits
+    assert [(f.start, f.end) for f in many.flags] == [(f.start, f.end) for f in one.flags]
+    assert many.replay() == many.text
+
+
+def test_apply_edits_refuses_overlapping_spans() -> None:
+    with pytest.raises(ValueError, match="overlaps"):
+        Sentence("abcdef").apply_edits("t", "r", [(0, 3, "x"), (2, 4, "y")])

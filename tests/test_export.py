@@ -67,14 +67,16 @@ def odd_article() -> Article:
 
 def write_run(folder: Path, articles: list[Article]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
+    entries = {}
     for article in articles:
         name = article.path.rsplit(".", 1)[0]
         record = article.to_dict() | {"run": {"source": article.path}}
         path = folder / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    (folder / "manifest.json").write_text('{"manifest_schema": 1, "articles": {}}',
-                                          encoding="utf-8")
+        entries[name] = {"source": article.path, "outputs": {"json": f"{name}.json"}}
+    manifest = {"manifest_schema": 1, "articles": entries}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 
 
@@ -202,11 +204,13 @@ def test_export_run_errors(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="not a folder"):
         export_run(tmp_path / "missing", "xliff")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ExportError, match="no article records"):
+    with pytest.raises(ExportError, match=r"no manifest\.json"):
         export_run(tmp_path / "empty", "tmx")
-    bad = write_run(tmp_path / "bad", [])
-    (bad / "broken.json").write_text("{", encoding="utf-8")
-    with pytest.raises(ExportError, match=r"broken\.json"):
+    with pytest.raises(ExportError, match="no finished articles"):
+        export_run(write_run(tmp_path / "none", []), "tmx")
+    bad = write_run(tmp_path / "bad", [odd_article()])
+    (bad / "sub" / "odd article.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"odd article\.json"):
         export_run(bad, "xliff")
     with pytest.raises(ExportError, match="unknown export format"):
         export_run(bad, "docx")  # type: ignore[arg-type]

@@ -166,3 +166,47 @@ def test_cli_jobs_must_be_positive(tmp_path: Path, value: str) -> None:
     result = CliRunner().invoke(app, ["run", str(tmp_path), "--jobs", value])
     assert result.exit_code == 2
     assert "--jobs" in result.output
+
+
+def test_a_broken_rule_table_stops_a_run_with_workers_before_any_article_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.errors import RuleTableError
+
+    monkeypatch.setattr(parallel, "MIN_ARTICLES_PER_WORKER", 2)  # two workers for 14 articles
+    pools: list[int] = []
+    real_map = parallel.ordered_map
+
+    def counted_map(*args: Any, **kwargs: Any) -> Any:
+        pools.append(kwargs["workers"])
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", counted_map)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "phrases.tsv").write_text(
+        "id\tpattern\taction\treplacement\treason\tsource\nx\t(unclosed\tflag\t\tr\ts\n",
+        encoding="utf-8",
+    )
+    settings = Settings.from_options(jobs=2, data=str(data))
+    with pytest.raises(RuleTableError, match=r"phrases.tsv:2:"):
+        run_batch(_corpus(tmp_path / "in", 12), tmp_path / "out", settings,
+                  translator=FakeTranslator())
+    assert pools == [2], "the rules were loaded in the workers, not in the driver"
+    assert not list((tmp_path / "out").rglob("artikel-*"))
+
+
+def test_workers_clean_up_to_ahead_articles_before_the_caller_takes_more(tmp_path: Path) -> None:
+    taken: list[int] = []
+
+    def jobs() -> Iterator[CleanJob]:
+        for n in range(100):
+            taken.append(n)
+            yield CleanJob(f"a{n}.txt", "", f"Artikel nummer {n}. det regner.\n".encode())
+
+    results = clean_many(jobs(), _spec(), workers=2, ahead=40)
+    first = next(results)
+    assert first.relative == "a0.txt" and first.article is not None
+    assert len(taken) == 40  # ten calls of four articles handed out, no more
+    rest = list(results)
+    assert [c.relative for c in rest] == [f"a{n}.txt" for n in range(1, 100)]

@@ -227,3 +227,46 @@ def test_index_page_escapes_names_and_links_outputs() -> None:
     assert "a &lt;b&gt;.txt" in text and "binary &lt;file&gt;" in text
     assert "get &lt;the&gt; model" in text and "updated" in text
     assert "<script" not in page
+
+
+def _record_article(paragraphs: int) -> Article:
+    sentences = [
+        Sentence("Vi ved , at “han” kom.", space_after=" "),
+        Sentence("Line\u2028break og \"citat\\\" her."),
+    ]
+    sentences[0].apply_edit("normalize", "normalize_spaces", 6, 8, ",", "Spaces.")
+    sentences[0].add_flag("fix", "phrase.x", 0, 2, "Check.", suggestion="Vi")
+    sentences[1].translation = Translation("Line break.", "m", -0.5, [Flag("t", 0, 1, "info", "r")])
+    article = Article("dir/æ.txt", [Paragraph(list(sentences)) for _ in range(paragraphs)],
+                      flags=[Flag("decoded_cp1252", 0, 0, "info", "Not UTF-8.")])
+    article.qa = {"original": "æ.en.txt", "pairs": [{"en": [0], "da": [0], "chrf": 50.0,
+                                                     "flag": None}]}
+    return article
+
+
+@pytest.mark.parametrize("paragraphs", [0, 1, 3])
+def test_record_written_by_paragraph_equals_the_whole_record_encoded(paragraphs: int) -> None:
+    import json
+
+    from pipeline.records import record_pieces, record_text, text_digest
+
+    article = _record_article(paragraphs)
+    entry = {"source": "dir/æ.txt", "counts": {"edits": 1}, "qa": None}
+    whole = article.to_dict()
+    assert record_text(article) == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+    whole["run"] = entry
+    expected = json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+    assert record_text(article, entry) == expected
+    assert text_digest(record_pieces(article, entry)) == text_digest(expected)
+
+
+def test_review_page_pieces_join_to_the_page(tmp_path: Path) -> None:
+    from pipeline.fsutil import write_atomic
+    from pipeline.render.html import review_page_pieces
+
+    article = _record_article(2)
+    article.qa = None  # (a partial qa record: enough for the JSON form, not for the page)
+    pieces = review_page_pieces(article)
+    assert len(pieces) > 3
+    write_atomic(tmp_path / "a.html", pieces)
+    assert (tmp_path / "a.html").read_text("utf-8") == review_page(article)

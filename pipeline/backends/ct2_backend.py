@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -324,12 +325,14 @@ def load_backend(
     tokenizer: Any = None,
     inter_threads: int | None = None,
     cache_dir: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Ct2Backend:
     """Convert ``resolved`` once (cached) and load it; raises ModelUnavailableError.
 
     ``threads`` is the number of CPU threads in all (default: every core). On the CPU they
     are spread as ``inter_threads`` workers (default: up to :data:`MAX_PARALLEL_BATCHES`)
     of ``threads // inter_threads`` threads each, and every call is split between the workers.
+    A cached conversion that fails to load is converted again, once (said through ``warn``).
     """
     if not is_available():
         raise ModelUnavailableError(
@@ -342,14 +345,21 @@ def load_backend(
     if tokenizer is None:
         tokenizer = load_tokenizer(resolved.path)
     workers, per_worker = thread_split(placement, threads, inter_threads)
-    return Ct2Backend(
-        converted,
-        tokenizer,
-        placement,
-        inter_threads=workers,
-        intra_threads=per_worker,
-        max_positions=model_defaults(resolved.path)[1],
-    )
+
+    def load() -> Ct2Backend:
+        return Ct2Backend(
+            converted, tokenizer, placement, inter_threads=workers, intra_threads=per_worker,
+            max_positions=model_defaults(resolved.path)[1],
+        )
+
+    try:
+        return load()
+    except ModelUnavailableError as error:
+        if warn is not None:
+            warn(f"{error}; the conversion is damaged, so it is converted again")
+        shutil.rmtree(converted, ignore_errors=True)
+        converted = ensure_converted(resolved, placement.compute_type, cache_dir)
+        return load()
 
 
 def thread_split(

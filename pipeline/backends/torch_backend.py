@@ -86,8 +86,11 @@ class TorchBackend:
                 trust_remote_code=False,
                 local_files_only=True,
             )
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(f"cannot load the model in {folder}: {exc}") from None
+        except Exception as exc:  # damaged weights raise the loader's own error types
+            raise ModelUnavailableError(
+                f"cannot load the model in {folder} (damaged or incomplete weights?): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
         model.eval()
         if precision == "int8":
             model = torch.ao.quantization.quantize_dynamic(

@@ -14,7 +14,9 @@ also has a note under its sentence, which the flag list links to and the script 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
+import heapq
 import html
 import itertools
 from dataclasses import dataclass
@@ -63,31 +65,41 @@ def trace_edits(original: str, edits: list[Edit]) -> list[Piece]:
     >>> trace_edits("vi ved", edits)
     [Piece(text='V', edits=(0,)), Piece(text='i', edits=()), Piece(text='', edits=(1,))]
     """
-    pieces = [Piece(original)] if original else []
+    # A gap buffer: ``left`` holds the pieces before the cursor, ``right`` those after it,
+    # nearest last. Each edit moves the cursor to its start, so edits applied back to front
+    # (as every rule applies them) cost time linear in the pieces passed, not in all of them.
+    left: list[Piece] = []
+    right: list[Piece] = [Piece(original)] if original else []
+    left_len = 0
     for index, edit in enumerate(edits):
-        before: list[Piece] = []
-        after: list[Piece] = []
+        start, end = edit.start, edit.end
+        while left and left_len > start:
+            right.append(left.pop())
+            left_len -= len(right[-1].text)
+        while right and left_len + len(right[-1].text) <= start:  # removal markers at start too
+            left.append(right.pop())
+            left_len += len(left[-1].text)
         covered = {index}
-        position = 0
-        for piece in pieces:
-            start, end = position, position + len(piece.text)
-            position = end
-            if start == end:  # a removal marker
-                if start <= edit.start:
-                    before.append(piece)
-                elif start >= edit.end:
-                    after.append(piece)
-                else:
-                    covered.update(piece.edits)
-                continue
-            if start < edit.start:
-                before.append(Piece(piece.text[: min(end, edit.start) - start], piece.edits))
-            if start < edit.end and end > edit.start:
-                covered.update(piece.edits)
-            if end > edit.end:
-                after.append(Piece(piece.text[max(start, edit.end) - start :], piece.edits))
-        pieces = [*before, Piece(edit.after, tuple(sorted(covered))), *after]
-    return pieces
+        if right and left_len < start:  # a piece runs across the edit's start: split it
+            piece = right.pop()
+            covered.update(piece.edits)
+            left.append(Piece(piece.text[: start - left_len], piece.edits))
+            right.append(Piece(piece.text[start - left_len :], piece.edits))
+            left_len = start
+        position = start
+        while right:
+            piece = right[-1]
+            if position >= end:  # (no removal marker is left at ``start`` itself)
+                break
+            right.pop()
+            covered.update(piece.edits)
+            if position + len(piece.text) > end:
+                right.append(Piece(piece.text[end - position :], piece.edits))
+                break
+            position += len(piece.text)
+        left.append(Piece(edit.after, tuple(sorted(covered))))
+        left_len += len(edit.after)
+    return [*left, *reversed(right)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,9 +147,15 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
     """The sentence's final text with edits as ``<ins>`` and flagged spans as ``<mark>``."""
     pieces = trace_edits(sentence.original, sentence.edits)
     spans = [(i, f) for i, f in enumerate(sentence.flags) if f.end > f.start]
-    cuts = {0, len(sentence.text)}
+    cut_set = {0, len(sentence.text)}
     for _, flag in spans:
-        cuts.update((max(0, flag.start), min(len(sentence.text), flag.end)))
+        cut_set.update((max(0, flag.start), min(len(sentence.text), flag.end)))
+    cuts = sorted(cut_set)
+    # The flags that cover the current stretch: added as their start is passed, dropped as
+    # their end is (the stretches are cut at every flag's ends), so each is handled twice.
+    by_start = sorted(range(len(spans)), key=lambda k: spans[k][1].start)
+    next_flag = 0
+    active: list[tuple[int, int]] = []  # (end, k) as a heap
     out: list[str] = []
     position = 0
     for piece in pieces:
@@ -150,7 +168,8 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
             continue
         start, end = position, position + len(piece.text)
         position = end
-        inner = sorted({start, end} | {c for c in cuts if start < c < end})
+        within = cuts[bisect.bisect_right(cuts, start) : bisect.bisect_left(cuts, end)]
+        inner = [start, *within, end]
         for a, b in itertools.pairwise(inner):
             text = esc(piece.text[a - start : b - start])
             if piece.edits:
@@ -160,7 +179,13 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
                     f'<ins class="edit tip" tabindex="0" data-rule="{esc(rules)}" '
                     f'data-tip="{esc(tip)}">{text}</ins>'
                 )
-            covering = [(i, f) for i, f in spans if f.start <= a and b <= f.end]
+            while next_flag < len(by_start) and spans[by_start[next_flag]][1].start <= a:
+                k = by_start[next_flag]
+                heapq.heappush(active, (spans[k][1].end, k))
+                next_flag += 1
+            while active and active[0][0] < b:
+                heapq.heappop(active)
+            covering = [spans[k] for k in sorted(k for _, k in active)]
             if covering:
                 worst = max(covering, key=lambda item: _SEVERITY_RANK.get(item[1].severity, 1))
                 tip = " | ".join(_flag_tip(f) for _, f in covering)
@@ -390,20 +415,34 @@ def page(
 
     ``connect`` lets the script talk to the server that served the page (the review app).
     """
+    return "".join(page_pieces(title, [body], script=script, css=css, connect=connect))
+
+
+def page_pieces(
+    title: str,
+    body: list[str],
+    *,
+    script: str | None = _SCRIPT,
+    css: str = _CSS,
+    connect: bool = False,
+) -> list[str]:
+    """:func:`page` as a list of pieces around ``body`` (itself pieces): a large page is
+    written piece by piece, never held as one string."""
     script_src = f"'{script_hash(script)}'" if script else "'none'"
     csp = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {script_src}"
     if connect:
         csp += "; connect-src 'self'; form-action 'none'"
     script_tag = f"<script>{script}</script>" if script else ""
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{esc(title)}</title>\n<style>{css}</style>\n</head>\n"
-        f"<body>\n{body}\n{script_tag}\n</body>\n</html>\n"
+        "<body>\n"
     )
+    return [head, *body, f"\n{script_tag}\n</body>\n</html>\n"]
 
 
 def _flags_by_kind(entries: list[tuple[int, str, str, str, str]]) -> str:
@@ -450,6 +489,11 @@ def _legend() -> str:
 
 def review_page(article: Article, note: TranslationNote | None = None) -> str:
     """The review page of one article record."""
+    return "".join(review_page_pieces(article, note))
+
+
+def review_page_pieces(article: Article, note: TranslationNote | None = None) -> list[str]:
+    """:func:`review_page` as a list of pieces (about one per sentence)."""
     numbering = _Numbering()
     header_flags = []
     for flag in article.flags:
@@ -510,7 +554,7 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         f'back-translation: {state}'
         + (f' ({stats["low_confidence"]} low-confidence)' if stats["low_confidence"] else "")
     )
-    body = (
+    header = (
         f'<header><h1>{esc(article.path)}</h1><p class="summary">{esc(summary)}</p>'
         f'{banner}{"".join(header_flags)}{flag_list}{_legend()}</header>\n'
         '<nav class="flagnav" aria-label="Flag navigation">'
@@ -522,7 +566,9 @@ def review_page(article: Article, note: TranslationNote | None = None) -> str:
         "<th>Cleaned</th><th>English (back-translation)</th>"
         + ("<th>English original</th>" if originals is not None else "")
         + "</tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody></table></main>"
     )
-    return page(f"Review: {article.path}", body)
+    for index in range(1, len(rows)):  # the rows, one line each, in place of a joined copy
+        rows[index] = "\n" + rows[index]
+    return page_pieces(
+        f"Review: {article.path}", [header, *rows, "\n</tbody></table></main>"]
+    )
