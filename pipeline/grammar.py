@@ -29,6 +29,9 @@ from pipeline.phrases import BACKREFERENCE, overlaps, protected_spans
 STAGE = "fix"
 FALSE_FRIENDS_FILE = "false_friends.tsv"
 LOANWORDS_FILE = "loanwords.txt"
+# Longer "words" (a hex string, a run of one letter) are never taken apart as compounds: the
+# possible parts of a word grow with the square of its length.
+LONGEST_COMPOUND = 60
 
 WORD = re.compile(r"[^\W_](?:[\w]|[-'’](?=\w))*")
 MONTHS = (
@@ -1023,7 +1026,7 @@ class Checker:
         if cached is not None:
             return cached
         found = False
-        if depth < 3 and len(lower) >= 5:
+        if depth < 3 and 5 <= len(lower) <= LONGEST_COMPOUND:
             for cut in range(2, len(lower) - 2):
                 head, tail = lower[:cut], lower[cut:]
                 if not self._part(tail, head=False) and not self.compound(tail, depth + 1):
@@ -1134,6 +1137,8 @@ def prefetch_words(checker: Checker, analyser: Analyser, sentences: list[Sentenc
     parts: set[str] = set()
     for word in unknown:
         lower = word.lower()
+        if len(lower) > LONGEST_COMPOUND:  # never a compound (and its parts grow as n²)
+            continue
         parts.update(
             lower[i:j] for i in range(len(lower) - 1) for j in range(i + 2, len(lower) + 1)
         )
