@@ -30,6 +30,7 @@ APERTIUM_DIR = Path("/usr/share/apertium/apertium-dan-nor")
 DANISH = "dan-nob.automorf.bin"
 NORWEGIAN = "nob-dan.automorf.bin"  # Bokmål
 NYNORSK = "nno-dan.automorf.bin"
+LONGEST_WORD = 80  # letters; the longest Danish compounds in use have about 50
 NOR_DAN_BILINGUAL = "nor-dan.autobil.bin"
 DANISH_GENERATOR = "nor-dan.autogen.bin"
 
@@ -146,6 +147,11 @@ class Analyser:
 
     def _fill(self, cache: dict[str, list[Reading]], binary: str, words: Iterable[str]) -> None:
         new = sorted({w for w in words if w and w not in cache and "\n" not in w})
+        if any(len(w) > LONGEST_WORD for w in new):
+            # lt-proc's time grows faster than linearly in a word's length (2,000 capitals
+            # took seconds): longer "words" are not Danish words, so they are left unknown.
+            cache.update((w, []) for w in new if len(w) > LONGEST_WORD)
+            new = [w for w in new if len(w) <= LONGEST_WORD]
         for start in range(0, len(new), 5000):
             chunk = new[start : start + 5000]
             for word, line in zip(chunk, self._run(binary, chunk), strict=True):
