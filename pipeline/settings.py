@@ -8,7 +8,7 @@ batch's own :class:`RunOptions`. The command line builds it with :meth:`Settings
 
 :meth:`Settings.key` is the run key that decides whether an article is redone: it covers the
 settings that change outputs, the content of the rule tables and the dictionary, the model,
-and the code version of each stage (:func:`pipeline.stages.code_versions`) — not the command
+and the code version of each stage (:func:`pipeline.stagespec.code_versions`) — not the command
 line's help texts, nor renderers.
 """
 
@@ -128,7 +128,7 @@ class Settings:
     def rules(self) -> dict[str, Any]:
         """What the rules and code are: each stage's code version, and the rule tables and
         dictionary by content (with their file names, for the manifest)."""
-        from pipeline.stages import code_versions
+        from pipeline.stagespec import code_versions
 
         files = self.fix.table_files()
         return {

@@ -212,7 +212,8 @@ def run_files(
 ) -> FileReport:
     """``daen normalize``/``fix``/``clean``: the command's stages over each file; the cleaned
     text goes to ``output/<name>`` (written atomically, never over its input) or to stdout."""
-    from pipeline.stages import COMMAND_STAGES, Stages
+    from pipeline.stages import Stages
+    from pipeline.stagespec import COMMAND_STAGES
 
     report = FileReport()
     summary = Summary()
@@ -271,7 +272,8 @@ def translate_command(
     from pipeline.batch import load_model_translator
     from pipeline.records import record_text
     from pipeline.render.text import english_text
-    from pipeline.stages import COMMAND_STAGES, Stages
+    from pipeline.stages import Stages
+    from pipeline.stagespec import COMMAND_STAGES
     from pipeline.translate import Translator, summary_lines
 
     paths = list(paths)

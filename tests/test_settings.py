@@ -14,7 +14,7 @@ from pipeline.backends.base import BACKENDS, PRECISIONS
 from pipeline.cli import app
 from pipeline.normalize import QUOTE_STYLES
 from pipeline.settings import Settings
-from pipeline.stages import PACKAGE, STAGES, code_version, code_versions
+from pipeline.stagespec import PACKAGE, STAGES, code_version, code_versions
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent.parent / "data"
