@@ -74,7 +74,7 @@ def force_torch_lengths() -> None:
 
 
 def time_translate_texts(timer: dict[str, float]) -> None:
-    from pipeline.translate import Translator
+    from pipeline.translate.translator import Translator
 
     real = Translator.translate_texts
 
@@ -95,7 +95,7 @@ def time_translate_texts(timer: dict[str, float]) -> None:
 
 
 def _backend(arguments: list[str]) -> str:
-    from pipeline.backends import ct2_backend
+    from pipeline.translate.backends import ct2_backend
 
     chosen = arguments[arguments.index("--backend") + 1] if "--backend" in arguments else "auto"
     if chosen == "auto":

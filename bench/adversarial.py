@@ -127,12 +127,12 @@ INPUTS: dict[str, Callable[[int], str]] = {
 
 
 def _pipeline() -> Callable[[str], dict[str, float]]:
-    from pipeline.fix import fix_article
-    from pipeline.normalize import normalize_article
-    from pipeline.reader import article_from_bytes
+    from pipeline.fix.stage import fix_article
     from pipeline.render.html import review_page
     from pipeline.render.text import word_diff_text
-    from pipeline.stages import load_rules
+    from pipeline.run.stages import load_rules
+    from pipeline.text.normalize import normalize_article
+    from pipeline.text.reader import article_from_bytes
 
     rules = load_rules(None)  # as a run loads them (the loaded rules are kept from the GC)
 
@@ -179,13 +179,13 @@ def child(name: str, sizes_kb: list[int]) -> None:
 
 
 def large_child(megabytes: float) -> None:
-    from pipeline.fix import fix_article
-    from pipeline.normalize import normalize_article
-    from pipeline.qa import qa_summary
-    from pipeline.reader import article_from_bytes
+    from pipeline.fix.stage import fix_article
+    from pipeline.qa.check import qa_summary
     from pipeline.render.html import review_page
     from pipeline.render.text import danish_text, english_text, word_diff_text
-    from pipeline.stages import load_rules
+    from pipeline.run.stages import load_rules
+    from pipeline.text.normalize import normalize_article
+    from pipeline.text.reader import article_from_bytes
 
     rules = load_rules(None)
     data = prose(int(megabytes * 1024 * 1024))

@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.normalize import normalize_article  # noqa: E402
-from pipeline.reader import article_from_bytes  # noqa: E402
+from pipeline.text.normalize import normalize_article  # noqa: E402
+from pipeline.text.reader import article_from_bytes  # noqa: E402
 
 DEFECTS = [
     lambda s: s[:1].lower() + s[1:],
@@ -76,7 +76,7 @@ FIX_RULES: list[object] = []  # the fix stage's rules, with --fix
 def clean(data: bytes, name: str) -> tuple[int, int]:
     article = normalize_article(article_from_bytes(data, name))
     if FIX_RULES:
-        from pipeline.fix import FixRules, fix_article
+        from pipeline.fix.stage import FixRules, fix_article
 
         rules = FIX_RULES[0]
         assert isinstance(rules, FixRules)
@@ -95,7 +95,7 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     if args.fix:
-        from pipeline.fix import load_fix_rules
+        from pipeline.fix.stage import load_fix_rules
 
         FIX_RULES.append(load_fix_rules())
     if args.texts:

@@ -31,9 +31,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from pipeline.document import Article
-from pipeline.fix import fix_article, load_fix_rules
-from pipeline.normalize import normalize_article
-from pipeline.segment import segment_text
+from pipeline.fix.stage import fix_article, load_fix_rules
+from pipeline.text.normalize import normalize_article
+from pipeline.text.segment import segment_text
 
 # Documents on which normalize raised: reported, and cleaned by the fix stage alone, so that
 # one crash does not hide the measurement of the rest.

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.fix import fix_article, load_fix_rules  # noqa: E402
-from pipeline.kinds import flag_kind  # noqa: E402
-from pipeline.normalize import normalize_article  # noqa: E402
-from pipeline.segment import segment_text  # noqa: E402
+from pipeline.fix.kinds import flag_kind  # noqa: E402
+from pipeline.fix.stage import fix_article, load_fix_rules  # noqa: E402
+from pipeline.text.normalize import normalize_article  # noqa: E402
+from pipeline.text.segment import segment_text  # noqa: E402
 
 # Normalize rules that change typography only (no letters): not counted as wrong edits.
 TYPOGRAPHIC = ("normalize.",)

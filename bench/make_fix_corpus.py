@@ -139,7 +139,7 @@ def damage_document(
     blocks: list[tuple[str, str]], rng: random.Random, lexicon_names: set[str]
 ) -> tuple[str, str, list[dict[str, object]]]:
     """The clean text, the damaged text and the damaged words (by word index)."""
-    from pipeline.segment import DanishSplitter
+    from pipeline.text.segment import DanishSplitter
 
     splitter = DanishSplitter()
     clean_parts, damaged_parts, damages = [], [], []
@@ -230,7 +230,7 @@ def write_corpus(
 def _names_for_damage() -> set[str]:
     """Capitalised words that are names (not sentence starts): from data/names.txt and the
     cased stems of the Danish dictionary whose lower-case form is no Danish word."""
-    from pipeline.fix import load_fix_rules
+    from pipeline.fix.stage import load_fix_rules
 
     rules = load_fix_rules()
     names = {form for forms in rules.lexicon.names.forms.values() for form in forms}

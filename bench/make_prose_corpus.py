@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sources or set(sources) - set(PACKAGES):
         parser.error(f"--sources: choose from {', '.join(PACKAGES)}")
 
-    from pipeline.fix import load_fix_rules
+    from pipeline.fix.stage import load_fix_rules
 
     is_word = load_fix_rules().lexicon.is_word
     root = fetch([PACKAGES[s] for s in sources], args.cache)

@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.document import Article, Edit, Sentence  # noqa: E402
-from pipeline.fix import fix_article, load_fix_rules  # noqa: E402
-from pipeline.kinds import flag_kind  # noqa: E402
-from pipeline.normalize import normalize_article  # noqa: E402
-from pipeline.segment import segment_text  # noqa: E402
+from pipeline.fix.kinds import flag_kind  # noqa: E402
+from pipeline.fix.stage import fix_article, load_fix_rules  # noqa: E402
+from pipeline.text.normalize import normalize_article  # noqa: E402
+from pipeline.text.segment import segment_text  # noqa: E402
 
 DEFAULT_ANNOTATIONS = ROOT.parent / "shared" / "mt-dev" / "annotations.jsonl"
 DEFAULT_PAGES = ROOT / "bench" / "out" / "mt-dev"

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from qa_cases import QACase, load_cases  # noqa: E402
 
-from pipeline.align import align  # noqa: E402
-from pipeline.batch import run_batch  # noqa: E402
 from pipeline.document import Article, Translation  # noqa: E402
-from pipeline.qa import check_article  # noqa: E402
+from pipeline.qa.align import align  # noqa: E402
+from pipeline.qa.check import check_article  # noqa: E402
+from pipeline.run.batch import run_batch  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 MODEL_SENTENCES_PER_S = {"torch fp32 (beam 4)": 2.3, "CTranslate2 int8 (beam 4)": 11.0}
@@ -123,7 +123,7 @@ def timed_run(inputs: Path, output: Path, table: dict[str, str], hide_originals:
 
 
 def qa_stage_alone(inputs: Path, table: dict[str, str], count: int) -> float:
-    from pipeline.segment import segment_text
+    from pipeline.text.segment import segment_text
 
     pairs: list[tuple[Article, str]] = []
     for index in range(count):

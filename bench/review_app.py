@@ -43,9 +43,9 @@ WORK = ROOT / "bench" / "out" / "review_app"
 
 
 def build_run(sentences: int) -> Path:
-    from pipeline.batch import run_batch
+    from pipeline.run.batch import run_batch
     from pipeline.settings import Settings
-    from pipeline.translate import FakeTranslator
+    from pipeline.translate.translator import FakeTranslator
 
     paragraphs = []
     for path in sorted((ROOT / "data" / "articles").glob("*.txt")):
@@ -223,11 +223,11 @@ def screenshots() -> None:
     sys.path.insert(0, str(ROOT))
     from selenium.webdriver.common.action_chains import ActionChains
 
-    from pipeline.batch import run_batch
-    from pipeline.decisions import rule_stats, stats_table
-    from pipeline.review.app import start_app as start_in_process
+    from pipeline.editor.review.app import start_app as start_in_process
+    from pipeline.run.batch import run_batch
+    from pipeline.run.decisions import rule_stats, stats_table
     from pipeline.settings import Settings
-    from pipeline.translate import FakeTranslator
+    from pipeline.translate.translator import FakeTranslator
 
     folder = WORK / "shots"
     shutil.rmtree(folder, ignore_errors=True)

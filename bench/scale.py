@@ -18,7 +18,7 @@ Usage: ``python bench/scale.py [--quick] [--articles N] [--rounds R]``  (last li
 3. **Translation-bound**: the random-weight opus-mt-da-en architecture (``_marian_random``,
    CTranslate2, forced decode lengths as in ``bench/translate.py``), S sentences through
    daen's ``Translator`` here, then through the same ``Translator`` whose model calls go to
-   the Ray actor pool (``pipeline.cluster``).
+   the Ray actor pool (``pipeline.run.cluster``).
 4. **An estimate for 10^6 articles** of 20 sentences, from the measured per-sentence costs.
 """
 
@@ -174,8 +174,8 @@ def translation_bound(args: argparse.Namespace) -> dict[str, Any]:
     from _daen_child import force_ct2_lengths
     from _marian_random import build_random_marian, make_sentences
 
-    from pipeline import cluster
-    from pipeline.translate import TranslatorSettings, load_translator
+    from pipeline.run import cluster
+    from pipeline.translate.translator import TranslatorSettings, load_translator
 
     os.environ["DAEN_CACHE_DIR"] = str(HERE / "out" / "daen-cache")  # ct2 conversions persist
     model = build_random_marian(HERE / "out" / "random-opus-mt-da-en")
@@ -219,7 +219,7 @@ def translation_bound(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def local_tokenizer(model: Path) -> Any:
-    from pipeline.backends.torch_backend import load_tokenizer
+    from pipeline.translate.backends.torch_backend import load_tokenizer
 
     return load_tokenizer(model)
 

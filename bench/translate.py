@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _marian_random import build_random_marian, decode_length, make_sentences  # noqa: E402
 
-from pipeline.translate import token_batches  # noqa: E402  (daen's own batching)
+from pipeline.translate.translator import token_batches  # noqa: E402  (daen's own batching)
 
 OUT = HERE / "out"
 CONVERSIONS = OUT / "daen-cache"  # DAEN_CACHE_DIR of the daen runs: ct2/ conversions persist
@@ -226,8 +226,8 @@ def main() -> None:
     import torch
     from transformers import MarianTokenizer
 
-    from pipeline.backends import ct2_backend
-    from pipeline.model import resolve_model
+    from pipeline.translate.backends import ct2_backend
+    from pipeline.translate.model import resolve_model
 
     build_random_marian(args.model_dir)
     tokenizer = MarianTokenizer.from_pretrained(str(args.model_dir))

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pipeline import __version__
-from pipeline.backends.base import BACKENDS, PRECISIONS
 from pipeline.errors import DaenError, RunInterrupted, UsageError, printable
-from pipeline.normalize import AUTO_QUOTE_STYLE, QUOTE_STYLES
+from pipeline.text.normalize import AUTO_QUOTE_STYLE, QUOTE_STYLES
+from pipeline.translate.backends.base import BACKENDS, PRECISIONS
 
 if TYPE_CHECKING:
+    from pipeline.run.workflow import FileReport
     from pipeline.settings import Settings
-    from pipeline.workflow import FileReport
 
 app = typer.Typer(
     name="daen",
@@ -105,7 +105,8 @@ QuoteStyleOption = Annotated[
 
 
 # Translation options shared by `run` and `translate`; None: the setting's own default
-# (pipeline.translate.TranslatorSettings). Values are checked there: a bad one exits with 2.
+# (pipeline.translate.translator.TranslatorSettings). Values are checked there: a bad one
+# exits with 2.
 ModelOption = Annotated[
     str | None,
     typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
@@ -198,7 +199,7 @@ def normalize(
     quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
 ) -> None:
     """Normalize Unicode, mojibake, spaces, quotes, apostrophes and dashes."""
-    from pipeline.workflow import run_files
+    from pipeline.run.workflow import run_files
 
     _finish(run_files("normalize", files, _settings(quote_style=quote_style), output))
 
@@ -292,7 +293,7 @@ def run(
     Incremental: unchanged articles are skipped. Exit code 1 when any article failed.
     """
     from pipeline.console import run_command
-    from pipeline.parallel import usable_cores
+    from pipeline.run.parallel import usable_cores
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")
@@ -328,7 +329,7 @@ def diff(
     ] = False,
 ) -> None:
     """Which articles changed between two runs, with word diffs of Danish and English."""
-    from pipeline.rundiff import RunDiffError, diff_command
+    from pipeline.editor.rundiff import RunDiffError, diff_command
 
     try:
         code = diff_command(run_a, run_b, html_path, quiet=quiet)
@@ -351,7 +352,7 @@ def export(
     ] = None,
 ) -> None:
     """Export a run for CAT tools: Danish source, English back-translation, notes."""
-    from pipeline.export import FORMATS, export_run
+    from pipeline.editor.export import FORMATS, export_run
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose {' or '.join(FORMATS)}", param_hint="--format")
@@ -364,7 +365,7 @@ def rules(ctx: typer.Context) -> None:
     """List every rule id with the reason an editor sees."""
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline.rules_index import all_rules
+    from pipeline.run.rules_index import all_rules
 
     for stage, rule_id, reason in all_rules():
         typer.echo(f"{stage:<10} {rule_id:<40} {reason}")
@@ -375,7 +376,7 @@ def fix(
     files: Files, output: OutDir = None, data: DataDirOption = None, explain: ExplainOption = False
 ) -> None:
     """Fix casing and garbled phrases; flag English fragments and unknown words."""
-    from pipeline.workflow import run_files
+    from pipeline.run.workflow import run_files
 
     report = run_files("fix", files, _settings(data=data), output, explain=explain)
     _finish(report)
@@ -393,7 +394,7 @@ def clean(
     explain: ExplainOption = False,
 ) -> None:
     """Normalize and fix each article; write it under the same relative path in OUTPUT."""
-    from pipeline.workflow import run_files
+    from pipeline.run.workflow import run_files
 
     settings = _settings(quote_style=quote_style, data=data)
     _finish(run_files("clean", files, settings, output, explain=explain))
@@ -402,7 +403,7 @@ def clean(
 @rules_app.command("check")
 def rules_check(data: DataDirOption = None) -> None:
     """Validate the rule tables (phrases, names, English fragments); exit 1 on the first error."""
-    from pipeline.fix import load_fix_rules
+    from pipeline.fix.stage import load_fix_rules
 
     rules = load_fix_rules(_settings(data=data).fix.data_dir, dictionary=True)
     typer.echo(
@@ -417,7 +418,7 @@ def rules_stats(
     output_dirs: Annotated[list[Path], typer.Argument(help="Output folders of `daen run`.")],
 ) -> None:
     """Per rule: edits editors accepted/rejected, flags resolved/dismissed; worst rules first."""
-    from pipeline.decisions import rule_stats, stats_table
+    from pipeline.run.decisions import rule_stats, stats_table
 
     typer.echo(stats_table(rule_stats(output_dirs)), nl=False)
 
@@ -434,7 +435,7 @@ def review(
     ] = False,
 ) -> None:
     """Review a run in the browser: accept or reject edits, resolve flags, edit by hand."""
-    from pipeline.review.app import serve
+    from pipeline.editor.review.app import serve
 
     serve(output_dir, host=host, port=port, open_browser=not no_browser,
           echo=lambda line: typer.echo(line, err=True))
@@ -465,7 +466,7 @@ def translate(
     offline: OfflineOption = False,
 ) -> None:
     """Back-translate articles to English: .en.txt and a .json record per file with -o."""
-    from pipeline.workflow import translate_command
+    from pipeline.run.workflow import translate_command
 
     settings = _settings(
         model=model, backend=backend, device=device, beams=beams, batch_tokens=batch_tokens,
@@ -499,7 +500,7 @@ def model_download(
     ] = False,
 ) -> None:
     """Fetch a translation model into the Hugging Face cache, with a progress bar."""
-    from pipeline.model import download_model
+    from pipeline.translate.model import download_model
 
     resolved = download_model(model_id, revision=revision, offline=offline)
     typer.echo(f"{resolved.name} revision {resolved.revision}")
@@ -513,7 +514,7 @@ def model_info(
     ] = "Helsinki-NLP/opus-mt-da-en",
 ) -> None:
     """Show where models are kept, which are installed, and whether MODEL is ready."""
-    from pipeline.model import model_info as info_of
+    from pipeline.translate.model import model_info as info_of
 
     info = info_of(model)
     typer.echo(f"hub cache: {info['hub_cache']}")

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import BatchResult, Outcome, run_batch
-from pipeline.manifest import INDEX
+from pipeline.run.batch import BatchResult, Outcome, run_batch
+from pipeline.run.manifest import INDEX
 from pipeline.settings import Settings
 
 
@@ -156,7 +156,7 @@ def run_command(
     """
     translator = None
     if fake_translator_delay is not None:
-        from pipeline.translate import FakeTranslator
+        from pipeline.translate.translator import FakeTranslator
 
         translator = FakeTranslator(fake_translator_delay)
     reporter = ConsoleReporter(quiet=quiet, verbose=verbose)

@@ -280,7 +280,7 @@ class QAPair(TypedDict):
 
 
 class QARecord(TypedDict, total=False):
-    """``Article.qa``: the comparison with the English original (:mod:`pipeline.qa`)."""
+    """``Article.qa``: the comparison with the English original (:mod:`pipeline.qa.check`)."""
 
     original: str  # the original's name, relative to its folder
     original_sha256: str
@@ -307,7 +307,7 @@ class Article:
     flags: list[Flag] = field(default_factory=list)  # about the whole file (e.g. its encoding)
     encoding: str = "utf-8"
     input_sha256: str = ""
-    # Comparison with the English original (pipeline.qa): its sentences, the alignment and the
+    # Comparison with the English original (pipeline.qa.check): its sentences, the alignment and the
     # chrF of each pair; None when the article has no original.
     qa: QARecord | None = None
 

@@ -1,5 +1,6 @@
 """File writing that never leaves a half-written output behind, never writes through a link,
-and cleans up only the temporary files this tool can prove it made.
+and cleans up only the temporary files this tool can prove it made; and reading one input file
+with an error that names the file and the problem (:func:`read_input`).
 
 Temporary files are named ``.<name>.daen-tmp-<host>-<pid>-<random>.tmp``: the fixed
 ``daen-tmp`` marker says this tool made it, host and process id say which run. The sweep
@@ -17,9 +18,13 @@ import os
 import re
 import secrets
 import socket
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.errors import InputError
+
+MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 TEMP_MARKER = "daen-tmp"
 _TEMP_NAME = re.compile(
     rf"^\..*\.{TEMP_MARKER}-(?P<host>[0-9a-f]{{8}})-(?P<pid>[0-9]+)-[0-9a-f]{{8}}\.tmp$", re.S
@@ -158,3 +163,33 @@ def write_atomic(
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def read_input(path: Path, name: str) -> bytes:
+    """The bytes of one input file, or an :class:`InputError` naming the file and problem."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(name, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(name, "not a regular file (a device, pipe or socket)")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise InputError(
+                name, f"file is {info.st_size / 2**20:.1f} MiB; articles over "
+                f"{MAX_ARTICLE_BYTES / 2**20:.0f} MiB are refused"
+            )
+        with path.open("rb") as handle:
+            data = handle.read()
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError(name, "permission denied: the file cannot be read") from None
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(name, "broken link: the file it points to does not exist") from None
+        raise InputError(name, "no such file") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InputError(name, "link loop: the link points (indirectly) to itself") from None
+        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
+    return data

@@ -1,8 +1,9 @@
 """Every setting of a run in one frozen object, built and validated once; its run key.
 
 :class:`Settings` holds one part per stage, each owned by the module that uses it —
-:class:`~pipeline.normalize.NormalizeConfig`, :class:`FixSettings`,
-:class:`~pipeline.translate.TranslatorSettings`, :class:`~pipeline.qa.QAConfig` — and the
+:class:`~pipeline.text.normalize.NormalizeConfig`, :class:`FixSettings`,
+:class:`~pipeline.translate.translator.TranslatorSettings`, :class:`~pipeline.qa.check.QAConfig`
+— and the
 batch's own :class:`RunOptions`. The command line builds it with :meth:`Settings.from_options`
 (a ``ValueError`` there is a usage error); library callers and tests do the same.
 
@@ -22,9 +23,9 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.document import SCHEMA_VERSION
-from pipeline.normalize import NormalizeConfig
-from pipeline.qa import QAConfig
-from pipeline.translate import TranslatorSettings
+from pipeline.qa.check import QAConfig
+from pipeline.text.normalize import NormalizeConfig
+from pipeline.translate.translator import TranslatorSettings
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class FixSettings:
 
     def table_files(self) -> dict[str, Path]:
         """The tables and the dictionary the fix stage would load, by name (nothing loaded)."""
-        from pipeline.fix import table_files
+        from pipeline.fix.stage import table_files
 
         return table_files(self.data_dir, self.dictionary)
 
@@ -58,8 +59,8 @@ class RunOptions:
     originals: Path | None = None  # folder of English originals (the qa stage)
     require_translation: bool = False  # exit code 1 when the model is unavailable
     follow_links: bool = False  # read links in the input that point outside it
-    # Where the work runs: cleanup in ``jobs`` processes (pipeline.parallel), or everything
-    # on a Ray cluster (pipeline.cluster; ``ray`` is auto, local or an address).
+    # Where the work runs: cleanup in ``jobs`` processes (pipeline.run.parallel), or everything
+    # on a Ray cluster (pipeline.run.cluster; ``ray`` is auto, local or an address).
     jobs: int = 1
     ray: str | None = None
 

@@ -1,19 +1,19 @@
 """The one declared sequence of stages that every command runs (or a prefix-free part of),
-and the code version of each (:mod:`pipeline.stages` runs them).
+and the code version of each (:mod:`pipeline.run.stages` runs them).
 
 ========== ========================= =====================================================
 stage      module                    what it does to an :class:`~pipeline.document.Article`
 ========== ========================= =====================================================
-read       :mod:`pipeline.reader`    bytes → segmented article (per file)
-normalize  :mod:`pipeline.normalize` Unicode, spaces, quotes, dashes (per article)
-fix        :mod:`pipeline.fix`       casing, phrases, flags (per article; rule tables)
-translate  :mod:`pipeline.translate` back-translation (per chunk of articles, batched)
-qa         :mod:`pipeline.qa`        comparison with an English original (per chunk)
+read       :mod:`pipeline.text.reader`    bytes → segmented article (per file)
+normalize  :mod:`pipeline.text.normalize` Unicode, spaces, quotes, dashes (per article)
+fix        :mod:`pipeline.fix.stage`       casing, phrases, flags (per article; rule tables)
+translate  :mod:`pipeline.translate.translator` back-translation (per chunk of articles, batched)
+qa         :mod:`pipeline.qa.check`        comparison with an English original (per chunk)
 ========== ========================= =====================================================
 
 ``daen run`` runs them all; ``daen normalize``/``fix``/``clean``/``translate`` run
 :data:`COMMAND_STAGES` of them. A new stage is one more :class:`StageSpec` in :data:`STAGES`
-and one more branch in :meth:`pipeline.stages.Stages.clean` (per article) or in the batch's
+and one more branch in :meth:`pipeline.run.stages.Stages.clean` (per article) or in the batch's
 chunk loop.
 
 Each stage's *code version* (:func:`code_versions`) is a hash of the source of its module and
@@ -40,11 +40,11 @@ class StageSpec:
 
 
 STAGES: tuple[StageSpec, ...] = (
-    StageSpec("read", "pipeline.reader", True),
-    StageSpec("normalize", "pipeline.normalize", True),
-    StageSpec("fix", "pipeline.fix", True),
-    StageSpec("translate", "pipeline.translate", False),
-    StageSpec("qa", "pipeline.qa", False),
+    StageSpec("read", "pipeline.text.reader", True),
+    StageSpec("normalize", "pipeline.text.normalize", True),
+    StageSpec("fix", "pipeline.fix.stage", True),
+    StageSpec("translate", "pipeline.translate.translator", False),
+    StageSpec("qa", "pipeline.qa.check", False),
 )
 STAGE_NAMES = tuple(spec.name for spec in STAGES)
 COMMAND_STAGES: dict[str, tuple[str, ...]] = {
@@ -56,7 +56,9 @@ COMMAND_STAGES: dict[str, tuple[str, ...]] = {
 }
 
 _IMPORT = re.compile(
-    r"^\s*(?:from\s+(pipeline(?:\.\w+)*)\s+import\s+([\w\s,()]+)|import\s+(pipeline(?:\.\w+)*))",
+    # the names imported: one line, or a parenthesised list over several lines
+    r"^[ \t]*(?:from\s+(pipeline(?:\.\w+)*)\s+import\s+(\([\w\s,]*\)|[\w \t,]+)"
+    r"|import\s+(pipeline(?:\.\w+)*))",
     re.MULTILINE,
 )
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.document import Article, Translation
-from pipeline.segment import segment_text
+from pipeline.text.segment import segment_text
 
 CASES_FILE = Path(__file__).parent / "data" / "qa" / "cases.json"
 MODEL = "test-back-translation"

@@ -1,4 +1,4 @@
-"""Sentence alignment of English originals with back-translations (pipeline.align)."""
+"""Sentence alignment of English originals with back-translations (pipeline.qa.align)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from qa_cases import load_cases
 from sacrebleu.metrics import CHRF
 
-from pipeline.align import AlignConfig, Chrf, align, split_english
+from pipeline.qa.align import AlignConfig, Chrf, align, split_english
 
 CASES = load_cases()
 

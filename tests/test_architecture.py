@@ -87,7 +87,7 @@ def test_cycle_finder_finds_a_cycle() -> None:
 
 def test_no_import_cycles() -> None:
     graph = import_graph()
-    assert "pipeline.batch" in graph and graph["pipeline.console"]
+    assert "pipeline.run.batch" in graph and graph["pipeline.console"]
     assert cycles(graph) == []
 
 
@@ -100,3 +100,77 @@ def test_no_reexport_lists() -> None:
             for target in node.targets if isinstance(target, ast.Name)
         }
         assert "__all__" not in names, path
+
+
+# The layers, lowest first. A module imports only from its own part or from a lower layer
+# (lazy imports included, ``TYPE_CHECKING`` imports excluded): text < fix < translate, qa <
+# settings < render < run < editor < cli. Parts in one layer do not import each other.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("pipeline.errors", "pipeline.document"),
+    ("pipeline.fsutil",),
+    ("pipeline.text",),
+    ("pipeline.fix",),
+    ("pipeline.translate", "pipeline.qa"),
+    ("pipeline.stagespec",),
+    ("pipeline.settings",),
+    ("pipeline.render",),
+    ("pipeline.run",),
+    ("pipeline.editor",),
+    ("pipeline.console",),
+    ("pipeline.cli",),
+    ("pipeline.__main__",),
+)
+
+
+def part_of(module: str) -> str:
+    """The part of the layout a module belongs to: ``pipeline.fix.casing`` → ``pipeline.fix``."""
+    parts = [part for layer in LAYERS for part in layer]
+    matches = [part for part in parts if module == part or module.startswith(part + ".")]
+    return max(matches, key=len) if matches else module
+
+
+def layer_of(module: str) -> int:
+    part = part_of(module)
+    for rank, layer in enumerate(LAYERS):
+        if part in layer:
+            return rank
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS in {__file__}")
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that goes to a higher layer, or sideways to another part of one layer."""
+    found = []
+    for module, imported in sorted(graph.items()):
+        if module == "pipeline":
+            continue
+        for other in sorted(imported):
+            if other == "pipeline" or part_of(other) == part_of(module):
+                continue
+            if layer_of(other) >= layer_of(module):
+                found.append(f"{module} -> {other}")
+    return found
+
+
+def test_layer_checker_finds_an_upward_import() -> None:
+    graph = {"pipeline.text.normalize": {"pipeline.fix.casing"}, "pipeline.fix.casing": set(),
+             "pipeline.qa.check": {"pipeline.translate.quality"}}
+    assert upward_imports(graph) == [
+        "pipeline.qa.check -> pipeline.translate.quality",
+        "pipeline.text.normalize -> pipeline.fix.casing",
+    ]
+
+
+def test_every_module_has_a_layer() -> None:
+    for module in import_graph():
+        if module != "pipeline":
+            layer_of(module)
+
+
+def test_imports_go_down_the_layers() -> None:
+    assert upward_imports(import_graph()) == []
+
+
+def test_every_part_says_what_it_owns() -> None:
+    for init in PACKAGE.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc and "May import" in doc, f"{init}: say what the part owns and may import"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import Outcome, run_batch
 from pipeline.cli import app
-from pipeline.discover import discover
 from pipeline.errors import ModelUnavailableError, UsageError
-from pipeline.runlock import LOCK_NAME
+from pipeline.run.batch import Outcome, run_batch
+from pipeline.run.discover import discover
+from pipeline.run.runlock import LOCK_NAME
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.translator import FakeTranslator
 
 ARTICLE = (
     "vi ved alle, at kunden er vigtig. Det er ‘trend’ – og Dominos ved det.\n\n"
@@ -370,9 +370,9 @@ def test_cli_run_exit_codes_and_summary(corpus: Path, tmp_path: Path) -> None:
 def test_cli_run_without_model_warns_once(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.batch
+    import pipeline.run.batch
 
-    monkeypatch.setattr(pipeline.batch, "load_model_translator", unavailable)
+    monkeypatch.setattr(pipeline.run.batch, "load_model_translator", unavailable)
     runner = CliRunner()
     args = ["run", str(corpus), "-o", str(tmp_path / "out"), "-q"]
     result = runner.invoke(app, args)

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pipeline.batch import run_batch
-from pipeline.decisions import decisions_path, final_path, load_decisions
-from pipeline.review.app import RunningApp, start_app
+from pipeline.editor.review.app import RunningApp, start_app
+from pipeline.run.batch import run_batch
+from pipeline.run.decisions import decisions_path, final_path, load_decisions
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.translator import FakeTranslator
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

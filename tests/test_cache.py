@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cache import TranslationCache, cache_key, default_cache_path
+from pipeline.translate.cache import TranslationCache, cache_key, default_cache_path
 
 
 def test_put_and_get(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import casing
-from pipeline.fix import DEFAULT_DATA_DIR
-from pipeline.lexicon import Lexicon, Names, find_dictionary, load_lexicon
+from pipeline.fix import casing
+from pipeline.fix.stage import DEFAULT_DATA_DIR
+from pipeline.text.lexicon import Lexicon, Names, find_dictionary, load_lexicon
 
 needs_dictionary = pytest.mark.skipif(
     find_dictionary() is None, reason="needs the Danish Hunspell dictionary (hunspell-da)"

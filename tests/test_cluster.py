@@ -20,14 +20,14 @@ import pytest
 from conftest import TinyMarian
 from run_outputs import article_entries, comparable_outputs
 
-from pipeline.batch import NullReporter, run_batch
-from pipeline.cache import TranslationCache, cache_key
-from pipeline.parallel import CleanJob, CleanSpec, clean_many
+from pipeline.run.batch import NullReporter, run_batch
+from pipeline.run.parallel import CleanJob, CleanSpec, clean_many
 from pipeline.settings import Settings
+from pipeline.translate.cache import TranslationCache, cache_key
 
 ray = pytest.importorskip("ray")
 
-from pipeline import cluster  # noqa: E402  (needs ray)
+from pipeline.run import cluster  # noqa: E402  (needs ray)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

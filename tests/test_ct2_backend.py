@@ -11,16 +11,16 @@ ctranslate2 = pytest.importorskip("ctranslate2")
 
 from conftest import TinyMarian  # noqa: E402
 
-from pipeline.backends import ct2_backend  # noqa: E402
-from pipeline.backends.ct2_backend import (  # noqa: E402
+from pipeline.errors import ModelUnavailableError  # noqa: E402
+from pipeline.translate.backends import ct2_backend  # noqa: E402
+from pipeline.translate.backends.ct2_backend import (  # noqa: E402
     Placement,
     conversion_key,
     ensure_converted,
     pick_placement,
 )
-from pipeline.errors import ModelUnavailableError  # noqa: E402
-from pipeline.model import ResolvedModel, resolve_model  # noqa: E402
-from pipeline.translate import load_translator  # noqa: E402
+from pipeline.translate.model import ResolvedModel, resolve_model  # noqa: E402
+from pipeline.translate.translator import load_translator  # noqa: E402
 
 
 @pytest.fixture(scope="module")

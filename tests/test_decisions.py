@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pipeline.batch import run_batch
 from pipeline.cli import app
-from pipeline.decisions import (
+from pipeline.document import Article, Paragraph, Sentence
+from pipeline.run.batch import run_batch
+from pipeline.run.decisions import (
     Action,
     Decision,
     DecisionConflict,
@@ -32,9 +33,8 @@ from pipeline.decisions import (
     sentence_keys,
     text_key,
 )
-from pipeline.document import Article, Paragraph, Sentence
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.translator import FakeTranslator
 
 ARTICLE = (
     "vi ved alle, at vi er klar.  Det er en ‘trend’ i 2013.\n\n"

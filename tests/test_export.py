@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.document import Article, Flag, Translation
-from pipeline.export import (
+from pipeline.editor.export import (
     XLIFF_NS,
     ExportError,
     export_run,
@@ -22,9 +22,9 @@ from pipeline.export import (
     tmx_document,
     xliff_document,
 )
-from pipeline.qa import check_article
-from pipeline.records import RunRecord
-from pipeline.segment import segment_text
+from pipeline.qa.check import check_article
+from pipeline.run.records import RunRecord
+from pipeline.text.segment import segment_text
 
 SCHEMA = Path(__file__).parent / "schemas" / "xliff_core_2.0.xsd"
 X = f"{{{XLIFF_NS}}}"

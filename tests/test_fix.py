@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.fix import FixRules, fix_article, load_fix_rules
-from pipeline.normalize import normalize_article
-from pipeline.reader import read_article
-from pipeline.segment import segment_text
+from pipeline.fix.stage import FixRules, fix_article, load_fix_rules
+from pipeline.text.normalize import normalize_article
+from pipeline.text.reader import read_article
+from pipeline.text.segment import segment_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "cases"
@@ -101,7 +101,7 @@ def test_table_hashes(rules: FixRules) -> None:
 def test_runs_without_dictionary_and_warns_once(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.lexicon as lexicon
+    import pipeline.text.lexicon as lexicon
 
     monkeypatch.setattr(lexicon, "DICTIONARY_PATHS", (Path("/nonexistent/da_DK.dic"),))
     monkeypatch.setattr(lexicon, "_warned_missing", False)

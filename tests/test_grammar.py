@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import grammar
-from pipeline.analyser import find_lt_proc, load_analyser, parse_readings
 from pipeline.document import Article, Paragraph, Sentence
-from pipeline.fix import FixRules, fix_article, load_fix_rules, rule_reasons
-from pipeline.kinds import KINDS, flag_kind
-from pipeline.segment import segment_text
-from pipeline.workflow import Summary
+from pipeline.fix import grammar
+from pipeline.fix.analyser import find_lt_proc, load_analyser, parse_readings
+from pipeline.fix.kinds import KINDS, flag_kind
+from pipeline.fix.stage import FixRules, fix_article, load_fix_rules, rule_reasons
+from pipeline.run.workflow import Summary
+from pipeline.text.segment import segment_text
 
 CASES = Path(__file__).parent / "cases"
 HAS_ANALYSER = load_analyser(quiet=True) is not None
@@ -85,7 +85,7 @@ def test_analyser_reads_gender_and_definiteness() -> None:
 def test_missing_analyser_is_said_once_and_checks_skipped(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    import pipeline.analyser as analyser_module
+    import pipeline.fix.analyser as analyser_module
 
     monkeypatch.setattr(analyser_module, "_warned", False)
     assert load_analyser(tmp_path) is None
@@ -106,7 +106,7 @@ def test_parse_readings_skips_unknown_and_keeps_tags() -> None:
 
 
 def test_multi_paragraph_quotation_is_not_unpaired(rules: FixRules) -> None:
-    from pipeline.normalize import normalize_article
+    from pipeline.text.normalize import normalize_article
 
     text = (
         "”Vi har arbejdet hårdt hele året.\n\n"

@@ -28,16 +28,16 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import fsutil
-from pipeline.batch import BatchResult, Outcome, run_batch
-from pipeline.cache import CachePathError, TranslationCache
 from pipeline.cli import app
 from pipeline.document import Edit
 from pipeline.errors import DaenError, RunInterrupted, UsageError
-from pipeline.phrases import LONGEST_SCANNED_RUN, Spans, protected_spans
+from pipeline.fix.phrases import LONGEST_SCANNED_RUN, Spans, protected_spans
 from pipeline.render.html import trace_edits
-from pipeline.runlock import FolderLockedError, OutputLock
+from pipeline.run.batch import BatchResult, Outcome, run_batch
+from pipeline.run.runlock import FolderLockedError, OutputLock
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.cache import CachePathError, TranslationCache
+from pipeline.translate.translator import FakeTranslator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -371,7 +371,7 @@ def test_4_a_killed_runs_lock_is_stale_and_taken_over(tmp_path: Path) -> None:
             import sys, time
             sys.path.insert(0, {str(ROOT)!r})
             from pathlib import Path
-            from pipeline.runlock import OutputLock
+            from pipeline.run.runlock import OutputLock
             OutputLock(Path({str(tmp_path)!r})).acquire()
             print("locked", flush=True)
             time.sleep(60)
@@ -389,7 +389,7 @@ def test_4_a_killed_runs_lock_is_stale_and_taken_over(tmp_path: Path) -> None:
 
 @POSIX
 def test_4_a_second_run_into_a_locked_folder_is_refused(src: Path, tmp_path: Path) -> None:
-    from pipeline.runlock import FolderLockedError, OutputLock
+    from pipeline.run.runlock import FolderLockedError, OutputLock
 
     out = tmp_path / "out"
     with OutputLock(out), pytest.raises(FolderLockedError, match="another daen run"):
@@ -412,7 +412,7 @@ def test_4_run_takes_over_a_killed_runs_lock(src: Path, tmp_path: Path) -> None:
 
 @POSIX
 def test_4_cli_says_which_run_holds_the_folder(src: Path, tmp_path: Path) -> None:
-    from pipeline.runlock import OutputLock
+    from pipeline.run.runlock import OutputLock
 
     out = tmp_path / "out"
     with OutputLock(out):
@@ -810,18 +810,18 @@ HOSTILE = {
 
 @pytest.fixture(scope="module")
 def fix_rules() -> object:
-    from pipeline.fix import load_fix_rules
+    from pipeline.fix.stage import load_fix_rules
 
     return load_fix_rules()
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_14_hostile_input_goes_through_every_stage_sound(name: str, fix_rules: object) -> None:
-    from pipeline.fix import fix_article
-    from pipeline.normalize import normalize_article
-    from pipeline.reader import article_from_bytes
+    from pipeline.fix.stage import fix_article
     from pipeline.render.html import review_page
     from pipeline.render.text import word_diff_text
+    from pipeline.text.normalize import normalize_article
+    from pipeline.text.reader import article_from_bytes
 
     unit = HOSTILE[name]
     text = unit * (4000 // len(unit))
@@ -909,7 +909,7 @@ def test_14_edit_tracing_matches_the_obvious_algorithm() -> None:
 
 def test_15_a_large_article_is_written_one_output_at_a_time(tmp_path: Path) -> None:
     from pipeline.document import Article, Paragraph, Sentence
-    from pipeline.records import (
+    from pipeline.run.records import (
         LARGE_ARTICLE_CHARS,
         is_large,
         output_paths,
@@ -988,7 +988,7 @@ def test_17_a_record_that_does_not_match_the_manifest_is_redone(
 
 
 def test_18_export_reads_the_manifest(src: Path, tmp_path: Path) -> None:
-    from pipeline.export import export_run
+    from pipeline.editor.export import export_run
 
     write(src, "exports/d.txt")
     out = tmp_path / "out"
@@ -1016,7 +1016,7 @@ def test_19_rules_check_of_a_missing_folder_fails() -> None:
 
 def test_20_a_damaged_conversion_is_rebuilt_once_and_said(tiny_marian: Any) -> None:
     pytest.importorskip("ctranslate2")
-    from pipeline.translate import load_translator
+    from pipeline.translate.translator import load_translator
 
     warnings: list[str] = []
     first = load_translator(str(tiny_marian.path), backend="ct2", cache=False)
@@ -1039,7 +1039,7 @@ def test_21_auto_falls_back_to_torch_when_ct2_cannot_convert(
 ) -> None:
     pytest.importorskip("ctranslate2")
     from pipeline.errors import ModelUnavailableError
-    from pipeline.translate import load_translator
+    from pipeline.translate.translator import load_translator
 
     model = tmp_path / "model"
     shutil.copytree(tiny_marian.path, model)

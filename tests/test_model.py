@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import ModelUnavailableError
-from pipeline.model import (
+from pipeline.translate.model import (
     download_model,
     installed_models,
     looks_like_path,

@@ -10,9 +10,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Article
-from pipeline.lexicon import find_dictionary
-from pipeline.normalize import RULES, NormalizeConfig, normalize_article, normalize_text
-from pipeline.segment import segment_text
+from pipeline.text.lexicon import find_dictionary
+from pipeline.text.normalize import RULES, NormalizeConfig, normalize_article, normalize_text
+from pipeline.text.segment import segment_text
 
 CASES = Path(__file__).parent / "cases"
 GOLDEN = json.loads((CASES / "normalize.json").read_text(encoding="utf-8"))
@@ -164,7 +164,7 @@ def test_json_round_trip(text: str) -> None:
 @given(texts)
 def test_could_change_never_misses_a_change(text: str) -> None:
     """The fast pre-check may say yes wrongly, never no wrongly."""
-    from pipeline.normalize import could_change
+    from pipeline.text.normalize import could_change
 
     sentence_rules = frozenset({"pair_quotes"})
     for line in text.split("\n"):
@@ -173,7 +173,7 @@ def test_could_change_never_misses_a_change(text: str) -> None:
 
 
 def test_every_quote_mark_has_a_style() -> None:
-    from pipeline.normalize import _DOUBLE_QUOTES, _SINGLE_QUOTES, _STYLE_OF_OPENER
+    from pipeline.text.normalize import _DOUBLE_QUOTES, _SINGLE_QUOTES, _STYLE_OF_OPENER
 
     assert set(_DOUBLE_QUOTES + _SINGLE_QUOTES) <= set(_STYLE_OF_OPENER)
     # Single guillemets written the French way round are turned the Danish way round.

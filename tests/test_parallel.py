@@ -17,12 +17,12 @@ import pytest
 from run_outputs import article_entries, comparable_outputs
 from typer.testing import CliRunner
 
-from pipeline import parallel
-from pipeline.batch import run_batch
 from pipeline.cli import app
-from pipeline.parallel import CleanJob, CleanSpec, clean_many, ordered_map
+from pipeline.run import parallel
+from pipeline.run.batch import run_batch
+from pipeline.run.parallel import CleanJob, CleanSpec, clean_many, ordered_map
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.translator import FakeTranslator
 
 ARTICLE = (
     "vi ved alle, at kunden er vigtig nummer {n}. Det er ‘trend’ – og Dominos ved det.\n\n"

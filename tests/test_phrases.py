@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import RuleTableError
-from pipeline.fix import DEFAULT_DATA_DIR
-from pipeline.phrases import load_fragments, load_phrase_table
+from pipeline.fix.phrases import load_fragments, load_phrase_table
+from pipeline.fix.stage import DEFAULT_DATA_DIR
 
 HEADER = "id\tpattern\taction\treplacement\treason\tsource\n"
 ARTICLE_RULES = {

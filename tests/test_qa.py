@@ -9,7 +9,7 @@ import pytest
 from qa_cases import load_cases
 
 from pipeline.document import Article
-from pipeline.qa import (
+from pipeline.qa.check import (
     DEFAULT_THRESHOLD,
     QAConfig,
     check_article,

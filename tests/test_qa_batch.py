@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from qa_cases import load_cases
 
-from pipeline.batch import run_batch
 from pipeline.document import Translation
+from pipeline.run.batch import run_batch
 from pipeline.settings import Settings
 
 CASES = load_cases()
@@ -137,7 +137,7 @@ def test_threshold_is_a_run_setting() -> None:
 def test_exports_of_a_real_run_are_valid(first_run, tmp_path: Path) -> None:
     from lxml import etree
 
-    from pipeline.export import export_run
+    from pipeline.editor.export import export_run
 
     output = first_run[2]
     schema_path = Path(__file__).parent / "schemas" / "xliff_core_2.0.xsd"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.quality import CHECKS, rules, translation_flags, unmatched_numbers
+from pipeline.translate.quality import CHECKS, rules, translation_flags, unmatched_numbers
 
 # (Danish, English) pairs whose numbers match once conventions are normalised.
 MATCHING_NUMBERS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.reader import decode, read_article
+from pipeline.text.reader import decode, read_article
 
 
 def test_utf8_with_bom(tmp_path: Path) -> None:

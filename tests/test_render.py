@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Article, Flag, Paragraph, Sentence, Translation
-from pipeline.normalize import normalize_article
-from pipeline.reader import read_article
 from pipeline.render import TranslationNote, counts, is_low_confidence, translation_state
 from pipeline.render.html import review_page, trace_edits
 from pipeline.render.index import index_page
 from pipeline.render.text import english_text, word_diff_text
 from pipeline.render.worddiff import side_html, to_html, to_markers, word_diff
+from pipeline.text.normalize import normalize_article
+from pipeline.text.reader import read_article
 
 SAMPLES = sorted((Path(__file__).parent.parent / "data" / "articles").glob("*.txt"))
 HOSTILE = "<script>document.title='pwned'</script> &amp; \"citat\" 'x' <b>fed</b> &lt;i&gt;"
@@ -248,7 +248,7 @@ def _record_article(paragraphs: int) -> Article:
 def test_record_written_by_paragraph_equals_the_whole_record_encoded(paragraphs: int) -> None:
     import json
 
-    from pipeline.records import record_pieces, record_text, text_digest
+    from pipeline.run.records import record_pieces, record_text, text_digest
 
     article = _record_article(paragraphs)
     entry = {"source": "dir/æ.txt", "counts": {"edits": 1}, "qa": None}

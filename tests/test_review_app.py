@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import run_batch
 from pipeline.cli import app as cli_app
-from pipeline.decisions import decisions_path, final_path, load_decisions
-from pipeline.review.app import RunningApp, start_app
+from pipeline.editor.review.app import RunningApp, start_app
+from pipeline.run.batch import run_batch
+from pipeline.run.decisions import decisions_path, final_path, load_decisions
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.translator import FakeTranslator
 
 TEXT = (
     "vi ved alle, at <script>window.pwned=1</script> er farligt.\n\n"

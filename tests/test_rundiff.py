@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import run_batch
 from pipeline.cli import app
-from pipeline.rundiff import RunDiffError, compare_runs, diff_page, paragraph_diffs, terminal_lines
+from pipeline.editor.rundiff import (
+    RunDiffError,
+    compare_runs,
+    diff_page,
+    paragraph_diffs,
+    terminal_lines,
+)
+from pipeline.run.batch import run_batch
 from pipeline.settings import Settings
-from pipeline.translate import FakeTranslator
+from pipeline.translate.translator import FakeTranslator
 
 ARTICLE = "vi ved det. Det er en ‘trend’.\n\nen anden del, uændret.\n"
 

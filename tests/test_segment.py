@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.segment import DanishSplitter, segment_text, split_blocks
+from pipeline.text.segment import DanishSplitter, segment_text, split_blocks
 
 CASES = json.loads((Path(__file__).parent / "cases" / "sentences.json").read_text("utf-8"))
 SAMPLE = Path(__file__).parent.parent / "data" / "articles" / "kundefokus.txt"

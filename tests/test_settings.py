@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.backends.base import BACKENDS, PRECISIONS
 from pipeline.cli import app
-from pipeline.normalize import QUOTE_STYLES
 from pipeline.settings import Settings
 from pipeline.stagespec import PACKAGE, STAGES, code_version, code_versions
+from pipeline.text.normalize import QUOTE_STYLES
+from pipeline.translate.backends.base import BACKENDS, PRECISIONS
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -133,11 +133,13 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_stage_code_version_follows_the_stage_code(package_copy: Path) -> None:
     before = _versions(package_copy)
     assert before == code_versions()  # the copy is the package
-    _edit(package_copy / "casing.py", "from pipeline.lexicon", "#\nfrom pipeline.lexicon")
+    casing = package_copy / "fix" / "casing.py"
+    _edit(casing, "from pipeline.text.lexicon", "#\nfrom pipeline.text.lexicon")
     after = _versions(package_copy)
     assert after["fix"] != before["fix"]  # fix imports casing
     assert after["normalize"] == before["normalize"]
-    _edit(package_copy / "normalize.py", "from pipeline.document", "#\nfrom pipeline.document")
+    normalize = package_copy / "text" / "normalize.py"
+    _edit(normalize, "from pipeline.document", "#\nfrom pipeline.document")
     assert _versions(package_copy)["normalize"] != before["normalize"]
 
 
@@ -150,8 +152,8 @@ def test_help_text_and_renderer_edits_do_not_change_the_key(package_copy: Path) 
 
 
 def test_a_run_redoes_articles_only_when_the_key_changes(tmp_path: Path) -> None:
-    from pipeline.batch import run_batch
-    from pipeline.translate import FakeTranslator
+    from pipeline.run.batch import run_batch
+    from pipeline.translate.translator import FakeTranslator
 
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import ModelUnavailableError
-from pipeline.translate import Translator, load_translator
+from pipeline.translate.translator import Translator, load_translator
 
 pytestmark = pytest.mark.slow
 
@@ -239,8 +239,8 @@ def test_download_without_network_is_one_clear_error(monkeypatch: pytest.MonkeyP
     """A network failure in the HTTP client (not an OSError) still becomes a user error."""
     import huggingface_hub
 
-    from pipeline import model
     from pipeline.errors import ModelUnavailableError
+    from pipeline.translate import model
 
     class ConnectError(Exception):
         pass

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.backends.base import BackendOutput
-from pipeline.cache import TranslationCache
 from pipeline.document import Article, Paragraph, Sentence
-from pipeline.translate import (
+from pipeline.translate.backends.base import BackendOutput
+from pipeline.translate.cache import TranslationCache
+from pipeline.translate.translator import (
     Piece,
     Translator,
     join_pieces,

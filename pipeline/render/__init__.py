@@ -6,6 +6,9 @@
 - :mod:`pipeline.render.worddiff`: word-level diffs used by all of them
 
 Renderers are pure functions from records to strings; the batch writes the files.
+
+May import: :mod:`pipeline.document`, the stages (for the types they render) and the core.
+Not :mod:`pipeline.run`, :mod:`pipeline.editor` nor the command line.
 """
 
 from __future__ import annotations

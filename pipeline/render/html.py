@@ -22,8 +22,8 @@ import itertools
 from dataclasses import dataclass
 
 from pipeline.document import Article, Edit, Flag, Sentence
-from pipeline.kinds import KINDS, flag_kind
-from pipeline.qa import OriginalCell, original_cells
+from pipeline.fix.kinds import KINDS, flag_kind
+from pipeline.qa.check import OriginalCell, original_cells
 from pipeline.render import (
     TranslationNote,
     counts,
@@ -257,7 +257,7 @@ def _english_html(sentence: Sentence, numbering: _Numbering, label: str) -> tupl
 
 
 def _original_html(cell: OriginalCell) -> str:
-    """The English original beside a sentence (pipeline.qa): aligned text and its chrF."""
+    """The English original beside a sentence (pipeline.qa.check): aligned text and its chrF."""
     if cell.continued:
         body = '<span class="hint">↑ (one English sentence, two Danish)</span>'
     elif not cell.text:

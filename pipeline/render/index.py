@@ -39,7 +39,7 @@ def _href(path: str) -> str:
 
 
 def _by_divergence(articles: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Articles compared with an English original first, most divergent first (pipeline.qa);
+    """Articles compared with an English original first, most divergent first (pipeline.qa.check);
     then the others, in name order."""
     def key(item: tuple[str, Any]) -> tuple[float, str]:
         qa = item[1].get("qa") or {}

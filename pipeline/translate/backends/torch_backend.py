@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends.base import (
+from pipeline.errors import ModelUnavailableError
+from pipeline.translate.backends.base import (
     BackendOutput,
     load_tokenizer,
     output_length_limit,
 )
-from pipeline.errors import ModelUnavailableError
-from pipeline.model import model_defaults
+from pipeline.translate.model import model_defaults
 
 PRECISIONS = {"fp32": "float32", "int8": "int8", "fp16": "float16"}
 DEFAULT_PRECISION = "fp32"  # what "auto" means here

@@ -1,7 +1,7 @@
 """The translate stage: a complete, honest English back-translation of every sentence.
 
 A :class:`Translator` wraps one :class:`Backend` (torch here; CTranslate2 in
-``pipeline/backends/ct2_backend.py``) and never drops text:
+``pipeline/translate/backends/ct2_backend.py``) and never drops text:
 
 1. empty or punctuation-only sentences are copied through without a model call;
 2. identical sentences are translated once, and sentences already in the cache not at all;
@@ -11,7 +11,7 @@ A :class:`Translator` wraps one :class:`Backend` (torch here; CTranslate2 in
 4. the parts are sorted by token length and packed into batches of at most ``batch_tokens``
    padded tokens (longest × count), and results go back in the original order;
 5. each translation gets a score (mean token log-probability, from the backend) and the flags of
-   :mod:`pipeline.quality`.
+   :mod:`pipeline.translate.quality`.
 
 torch and transformers are imported only when a backend is loaded.
 """
@@ -26,7 +26,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.backends.base import (
+from pipeline.document import Article, Sentence, Translation
+from pipeline.errors import ModelUnavailableError
+from pipeline.translate.backends.base import (
     BACKENDS,
     CT2_COMPUTE_TYPES,
     PRECISIONS,
@@ -34,11 +36,9 @@ from pipeline.backends.base import (
     BackendOutput,
     load_tokenizer,
 )
-from pipeline.cache import TranslationCache, cache_key, default_cache_path, warn_stderr
-from pipeline.document import Article, Sentence, Translation
-from pipeline.errors import ModelUnavailableError
-from pipeline.model import DEFAULT_MODEL, ResolvedModel, model_defaults, resolve_model
-from pipeline.quality import incomplete_flag, translation_flags
+from pipeline.translate.cache import TranslationCache, cache_key, default_cache_path, warn_stderr
+from pipeline.translate.model import DEFAULT_MODEL, ResolvedModel, model_defaults, resolve_model
+from pipeline.translate.quality import incomplete_flag, translation_flags
 
 CACHE_FORMAT = 1  # bump when the way a translation is produced changes (splitting, scoring)
 # Sane bounds for the numeric settings: a value outside is a usage error, not a slow run.
@@ -71,7 +71,7 @@ class TranslatorSettings:
     threads: int | None = None  # CPU threads (None: every core)
     max_input_tokens: int | None = None  # longer sentences are split (None: half the positions)
     cache: bool = True
-    cache_path: Path | None = None  # None: pipeline.cache.default_cache_path()
+    cache_path: Path | None = None  # None: pipeline.translate.cache.default_cache_path()
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -346,7 +346,7 @@ class Translator:
 
     def _run(self, batches: list[list[str]]) -> Iterable[list[BackendOutput]]:
         """The backend's outputs batch by batch, in order; a backend that can run several
-        batches at once (an actor pool, :mod:`pipeline.cluster`) gets them all."""
+        batches at once (an actor pool, :mod:`pipeline.run.cluster`) gets them all."""
         many = getattr(self.backend, "translate_batches", None)
         if many is not None:
             results: Iterable[list[BackendOutput]] = many(batches, self.beams)
@@ -389,7 +389,7 @@ class Translator:
         if self.cache is not None:
             self.cache.close()
         close_backend = getattr(self.backend, "close", None)
-        if close_backend is not None:  # an actor pool (pipeline.cluster) frees its actors
+        if close_backend is not None:  # an actor pool (pipeline.run.cluster) frees its actors
             close_backend()
 
 
@@ -411,8 +411,8 @@ def load_translator(
 
     ``settings`` is a :class:`TranslatorSettings`, or a model name; keyword ``changes``
     replace single settings (``load_translator(path, backend="torch", beams=1)``).
-    Translating never contacts the Hub (see :mod:`pipeline.model`). ``engine``, a backend
-    that runs the batches elsewhere (:mod:`pipeline.cluster`'s actor pool), replaces loading
+    Translating never contacts the Hub (see :mod:`pipeline.translate.model`). ``engine``, a backend
+    that runs the batches elsewhere (:mod:`pipeline.run.cluster`'s actor pool), replaces loading
     one here: only the tokenizer is loaded.
     """
     if isinstance(settings, TranslatorSettings):
@@ -467,7 +467,7 @@ def _load_backend(
         settings.backend, settings.device, settings.precision, settings.threads
     )
     if kind in ("auto", "ct2") and (kind == "ct2" or _ct2_available()):
-        from pipeline.backends import ct2_backend
+        from pipeline.translate.backends import ct2_backend
 
         try:
             return ct2_backend.load_backend(
@@ -480,7 +480,7 @@ def _load_backend(
             warn(f"the ct2 backend cannot run this model ({error}); using torch instead")
             if precision not in PRECISIONS:  # a CTranslate2 compute type
                 precision = "auto"
-    from pipeline.backends.torch_backend import TorchBackend
+    from pipeline.translate.backends.torch_backend import TorchBackend
 
     return TorchBackend(
         resolved.path, tokenizer=tokenizer, device=device, precision=precision, threads=threads
@@ -489,7 +489,7 @@ def _load_backend(
 
 def _ct2_available() -> bool:
     try:
-        from pipeline.backends import ct2_backend
+        from pipeline.translate.backends import ct2_backend
     except ImportError:
         return False
     return bool(ct2_backend.is_available())

@@ -1,9 +1,10 @@
 """What every translation engine shares: the interface, its output, the tokenizer and limits.
 
-The backends (:mod:`~pipeline.backends.torch_backend`, :mod:`~pipeline.backends.ct2_backend`)
-and :mod:`pipeline.translate` import from here; nothing here imports them back. The registries
+The backends (:mod:`~pipeline.translate.backends.torch_backend`,
+:mod:`~pipeline.translate.backends.ct2_backend`) and :mod:`pipeline.translate.translator` import
+from here; nothing here imports them back. The registries
 of ``--backend`` and ``--precision`` values live here so that the command line's choices and
-the validation in :class:`~pipeline.translate.TranslatorSettings` cannot drift apart.
+the validation in :class:`~pipeline.translate.translator.TranslatorSettings` cannot drift apart.
 Importing this module is cheap: transformers loads only in :func:`load_tokenizer`.
 """
 

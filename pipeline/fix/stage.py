@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from pipeline import casing
-from pipeline.analyser import APERTIUM_DIR, DANISH, find_lt_proc
 from pipeline.document import Article, Paragraph, Sentence
-from pipeline.grammar import (
+from pipeline.fix import casing
+from pipeline.fix.analyser import APERTIUM_DIR, DANISH, find_lt_proc
+from pipeline.fix.grammar import (
     FALSE_FRIENDS_FILE,
     LOANWORDS_FILE,
     Checker,
@@ -32,9 +32,8 @@ from pipeline.grammar import (
     prefetch_words,
     zipf,
 )
-from pipeline.grammar import rule_reasons as grammar_reasons
-from pipeline.lexicon import Lexicon, find_dictionary, load_lexicon
-from pipeline.phrases import (
+from pipeline.fix.grammar import rule_reasons as grammar_reasons
+from pipeline.fix.phrases import (
     Fragment,
     PhraseRule,
     fragment_prefilter,
@@ -44,17 +43,18 @@ from pipeline.phrases import (
     phrase_prefilter,
     protected_spans,
 )
-from pipeline.segment import (
+from pipeline.text.lexicon import Lexicon, find_dictionary, load_lexicon
+from pipeline.text.segment import (
     FINAL_ABBREVIATIONS,
     NON_FINAL_ABBREVIATIONS,
     SPEECH_VERBS,
     is_dotted_abbreviation,
     starts_clause,
 )
-from pipeline.spans import changed_spans
+from pipeline.text.spans import changed_spans
 
 STAGE = "fix"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PHRASES_FILE = "phrases.tsv"
 NAMES_FILE = "names.txt"
 FRAGMENTS_FILE = "english_fragments.txt"
@@ -115,7 +115,7 @@ def load_fix_rules(
     data_dir: Path | None = None, dictionary: Path | bool | None = True, grammar: bool = True
 ) -> FixRules:
     """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary;
-    with ``grammar``, also the grammar checks (:mod:`pipeline.grammar`) and their analyser.
+    with ``grammar``, also the grammar checks (:mod:`pipeline.fix.grammar`) and their analyser.
 
     Raises :class:`~pipeline.errors.RuleTableError` for a broken table.
     """

@@ -1,8 +1,8 @@
 """Grammar, English-left-in, leakage and word-sense checks for machine-translated Danish.
 
 The rules work from general signals rather than phrase lists: the Danish morphological
-analyser (:mod:`pipeline.analyser`: part of speech, gender, number, definiteness), the Danish
-Hunspell dictionary (:mod:`pipeline.lexicon`), word frequencies (``wordfreq``, English and
+analyser (:mod:`pipeline.fix.analyser`: part of speech, gender, number, definiteness), the Danish
+Hunspell dictionary (:mod:`pipeline.text.lexicon`), word frequencies (``wordfreq``, English and
 Danish) and the Norwegian analyser, plus one small table of false friends
 (``data/false_friends.tsv``). Each rule has a stable id and a reason (its docstring's first
 line), and says whether it changes the text (only where the change is right in every context)
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from pipeline.analyser import Analyser, Reading
 from pipeline.document import Article, Sentence
-from pipeline.lexicon import Lexicon
-from pipeline.phrases import BACKREFERENCE, overlaps, protected_spans
+from pipeline.fix.analyser import Analyser, Reading
+from pipeline.fix.phrases import BACKREFERENCE, overlaps, protected_spans
+from pipeline.text.lexicon import Lexicon
 
 STAGE = "fix"
 FALSE_FRIENDS_FILE = "false_friends.tsv"
@@ -987,7 +987,7 @@ def rule_reasons() -> list[tuple[str, str]]:
 
 @dataclass
 class Checker:
-    """Everything the rules need, loaded once (see :func:`pipeline.fix.load_fix_rules`)."""
+    """Everything the rules need, loaded once (see :func:`pipeline.fix.stage.load_fix_rules`)."""
 
     lexicon: Lexicon
     analyser: Analyser | None
@@ -1274,7 +1274,7 @@ def danish_wordlist() -> frozenset[str]:
 def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
     """The most frequent dictionary word one edit away (tygker → tygger), keeping the casing.
 
-    >>> from pipeline.lexicon import Names
+    >>> from pipeline.text.lexicon import Names
     >>> suggest_spelling(Lexicon(None, Names({}, frozenset())), "tygker") is None
     True
     """
@@ -1302,7 +1302,7 @@ def suggest_spelling(lexicon: Lexicon, word: str) -> str | None:
 
 def load_grammar_checker(data_dir: Path, lexicon: Lexicon) -> Checker:
     """The checker with its tables from ``data_dir`` and the analyser where installed."""
-    from pipeline.analyser import load_analyser
+    from pipeline.fix.analyser import load_analyser
 
     tables = {name: data_dir / name for name in (FALSE_FRIENDS_FILE, LOANWORDS_FILE)}
     checker = Checker(

@@ -3,7 +3,7 @@
 The batch, step by step:
 
 0. **Check and lock**: input and output folders may not overlap (either way); the output
-   folder's lock (:mod:`pipeline.runlock`) refuses a second run into it, and a lock left by a
+   folder's lock (:mod:`pipeline.run.runlock`) refuses a second run into it, and a lock left by a
    killed run is taken over.
 1. **Discover** ``.txt``/``.md`` files under the input folder (recursively, following links
    inside it once; links that point outside it are skipped with a warning unless
@@ -18,8 +18,8 @@ The batch, step by step:
 3. **Clean, translate and write, a chunk at a time**: each article is read and cleaned (read,
    normalize, fix) when its chunk comes, the chunk is back-translated in one call (the
    translator batches sentences across articles), and its outputs are written. Cleanup runs
-   here, in ``--jobs`` worker processes (:mod:`pipeline.parallel`) or in Ray tasks
-   (:mod:`pipeline.cluster`); workers clean up to two chunks ahead while this process
+   here, in ``--jobs`` worker processes (:mod:`pipeline.run.parallel`) or in Ray tasks
+   (:mod:`pipeline.run.cluster`); workers clean up to two chunks ahead while this process
    translates and writes. Memory holds those chunks, and a kill (or Ctrl-C, which says what
    is done) loses at most the chunks in flight. A bad input becomes a failed article with a
    message naming the file; it never stops the batch.
@@ -35,9 +35,9 @@ The batch, step by step:
 Input files are only ever read.
 
 Its pieces, each imported downward only: finding and reading inputs in
-:mod:`pipeline.discover`, the settings and run key in :mod:`pipeline.settings`, the stages in
-:mod:`pipeline.stages`, output files and records in :mod:`pipeline.records`, the manifest in
-:mod:`pipeline.manifest`. The progress bar and summary (:mod:`pipeline.console`) sit above.
+:mod:`pipeline.run.discover`, the settings and run key in :mod:`pipeline.settings`, the stages in
+:mod:`pipeline.run.stages`, output files and records in :mod:`pipeline.run.records`, the manifest in
+:mod:`pipeline.run.manifest`. The progress bar and summary (:mod:`pipeline.console`) sit above.
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pipeline.discover import (
+from pipeline.document import Article
+from pipeline.errors import DaenError, InputError, RunInterrupted, UsageError
+from pipeline.fsutil import write_atomic
+from pipeline.run.discover import (
     ORIGINAL_SUFFIX,
     SkippedFile,
     Source,
@@ -60,10 +63,7 @@ from pipeline.discover import (
     find_collisions,
     read_source,
 )
-from pipeline.document import Article
-from pipeline.errors import DaenError, InputError, RunInterrupted, UsageError
-from pipeline.fsutil import write_atomic
-from pipeline.manifest import (
+from pipeline.run.manifest import (
     INDEX,
     ManifestWriter,
     load_manifest,
@@ -71,7 +71,7 @@ from pipeline.manifest import (
     translation_block,
     utc_now,
 )
-from pipeline.records import (
+from pipeline.run.records import (
     OUTPUT_SUFFIXES,
     OutputListing,
     entry_from_record,
@@ -86,16 +86,16 @@ from pipeline.records import (
     text_digest,
     write_outputs,
 )
+from pipeline.run.stages import Stages
 from pipeline.settings import RunOptions, Settings
-from pipeline.stages import Stages
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
-    from pipeline.cluster import RaySession
-    from pipeline.parallel import Cleaned
     from pipeline.render import TranslationNote
-    from pipeline.translate import TextTranslator
+    from pipeline.run.cluster import RaySession
+    from pipeline.run.parallel import Cleaned
+    from pipeline.translate.translator import TextTranslator
 
 Status = Literal["done", "unchanged", "failed"]
 WRITE_THREADS = 8  # threads writing outputs (each write waits for its fsync)
@@ -167,7 +167,7 @@ def load_model_translator(
     settings: Settings, warn: Callable[[str], None] | None = None
 ) -> TextTranslator:
     """The real translator (raises ModelUnavailableError when the model cannot be had)."""
-    from pipeline.translate import load_translator
+    from pipeline.translate.translator import load_translator
 
     try:
         if warn is None:
@@ -232,8 +232,8 @@ def run_batch(
 
 @contextmanager
 def _output_lock(output_dir: Path) -> Iterator[None]:
-    """Hold the output folder's lock (:mod:`pipeline.runlock`): a second run is refused."""
-    from pipeline.runlock import OutputLock
+    """Hold the output folder's lock (:mod:`pipeline.run.runlock`): a second run is refused."""
+    from pipeline.run.runlock import OutputLock
 
     try:
         lock = OutputLock(output_dir)
@@ -267,8 +267,8 @@ class _BatchRun:
         if manifest_warning:
             self.warn(manifest_warning)
         self.rules = settings.rules()
-        # The editors' ignore list (pipeline.decisions) is part of what the outputs depend on.
-        from pipeline.decisions import ignore_key
+        # The editors' ignore list (pipeline.run.decisions) is part of what the outputs depend on.
+        from pipeline.run.decisions import ignore_key
 
         self.key = ignore_key(settings.key(self.rules), output_dir)
         self.stages = Stages(settings)
@@ -306,7 +306,7 @@ class _BatchRun:
         self.manifest = new_manifest(
             self.input_dir, self.settings, self.key, self.rules, self.started_at, self.previous
         )
-        from pipeline.decisions import load_ignore_list
+        from pipeline.run.decisions import load_ignore_list
 
         self.manifest["ignore"] = load_ignore_list(self.output_dir).to_manifest()
         self.writer = ManifestWriter(self.output_dir, self.manifest)
@@ -399,7 +399,7 @@ class _BatchRun:
     ) -> TextTranslator | None:
         try:
             if factory is None and self.cluster is not None:
-                from pipeline.cluster import load_ray_translator
+                from pipeline.run.cluster import load_ray_translator
 
                 return load_ray_translator(self.cluster, self.settings.translator)
             return (factory or partial(load_model_translator, warn=self.warn))(self.settings)
@@ -414,7 +414,7 @@ class _BatchRun:
         or with a cluster that cannot be reached, a DaenError says what to do."""
         if self.options.ray is None:
             return
-        from pipeline.cluster import connect, import_ray
+        from pipeline.run.cluster import connect, import_ray
 
         import_ray()
         if self.todo or self.retry:
@@ -500,8 +500,8 @@ class _BatchRun:
 
     def _clean_many(self, todo: list[_Work]) -> Iterator[Cleaned]:
         """The cleaned articles, in ``todo``'s order: here, in ``jobs`` worker processes
-        (:mod:`pipeline.parallel`) or in Ray tasks (:mod:`pipeline.cluster`)."""
-        from pipeline import parallel
+        (:mod:`pipeline.run.parallel`) or in Ray tasks (:mod:`pipeline.run.cluster`)."""
+        from pipeline.run import parallel
 
         def job(work: _Work) -> parallel.CleanJob:
             data = work.data or None
@@ -515,7 +515,7 @@ class _BatchRun:
         # The workers clean ahead while this process translates and writes: up to two chunks.
         ahead = _articles_ahead(todo, self.options.chunk_sentences)
         if self.cluster is not None:
-            from pipeline import cluster
+            from pipeline.run import cluster
 
             return cluster.clean_many(jobs, spec, session=self.cluster, ahead=ahead)
         return parallel.clean_many(
@@ -525,7 +525,7 @@ class _BatchRun:
 
     def _cleans_here(self, articles: int) -> bool:
         """Whether the articles are cleaned in this process (not in workers or on Ray)."""
-        from pipeline.parallel import workers_for
+        from pipeline.run.parallel import workers_for
 
         return self.cluster is None and workers_for(self.options.jobs, articles) <= 1
 
@@ -539,7 +539,7 @@ class _BatchRun:
         articles = [w.article for w in chunk if w.article is not None]
         t0 = time.perf_counter()
         try:
-            from pipeline.translate import translate_articles
+            from pipeline.translate.translator import translate_articles
 
             translate_articles(
                 articles, self.translator, lambda n: self.reporter.advance(sentences=n)
@@ -808,7 +808,7 @@ def _original_changed(
     entry: dict[str, Any] | None, source: Source, input_dir: Path, options: RunOptions
 ) -> bool:
     """Whether the article's English original appeared, changed or went since its record."""
-    from pipeline.qa import original_sha256
+    from pipeline.qa.check import original_sha256
 
     recorded = ((entry or {}).get("qa") or {}).get("original_sha256")
     return recorded != original_sha256(source.path, input_dir, options.originals)
@@ -816,7 +816,7 @@ def _original_changed(
 
 def _check_originals(chunk: list[_Work], input_dir: Path, settings: Settings) -> list[str]:
     """The qa stage: compare each article with its English original, where there is one."""
-    from pipeline.qa import check_originals
+    from pipeline.qa.check import check_originals
 
     items = [(w.article, w.source.path) for w in chunk if w.article is not None]
     return check_originals(items, input_dir, settings.run.originals, settings.qa)
@@ -830,11 +830,11 @@ def _write_article(
     identity: dict[str, str] | None,
     pool: Executor | None = None,
 ) -> tuple[Outcome, dict[str, Any] | None, Future[None] | None]:
-    """Render one article's outputs and record (:mod:`pipeline.records`) and write them, the
+    """Render one article's outputs and record (:mod:`pipeline.run.records`) and write them, the
     record last: here, or with a thread ``pool`` in one of its threads (the future says when
     the files are on disk, or raises why they are not). A large article is rendered and
     written here one output at a time."""
-    from pipeline.qa import qa_summary
+    from pipeline.qa.check import qa_summary
     from pipeline.render import counts, translation_state
 
     source, article = work.source, work.article
@@ -843,7 +843,7 @@ def _write_article(
     paths = output_paths(output_dir, source.name)
     future: Future[None] | None = None
     try:
-        from pipeline.decisions import prepare_article  # ignore list, editors' decisions
+        from pipeline.run.decisions import prepare_article  # ignore list, editors' decisions
 
         prepare_article(article, output_dir, source.name)
         state = translation_state(article, note)

@@ -13,7 +13,7 @@ from pipeline.stagespec import STAGE_NAMES
 
 if TYPE_CHECKING:
     from pipeline.document import Article
-    from pipeline.fix import FixRules
+    from pipeline.fix.stage import FixRules
     from pipeline.settings import Settings
 
 
@@ -40,11 +40,11 @@ class Stages:
     def clean(self, article: Article) -> Article:
         """Run the per-article stages after ``read`` over one article, in order."""
         if "normalize" in self.names:
-            from pipeline.normalize import normalize_article
+            from pipeline.text.normalize import normalize_article
 
             article = normalize_article(article, self.settings.normalize)
         if "fix" in self.names:
-            from pipeline.fix import fix_article
+            from pipeline.fix.stage import fix_article
 
             self.load()
             assert self.fix_rules is not None
@@ -58,7 +58,7 @@ _RULES: dict[tuple[str, ...], FixRules] = {}
 def load_rules(data_dir: Path | None, dictionary: Path | bool = True) -> FixRules:
     """The fix rules; within one process, rules from tables with the same content are reused
     (the only cache, keyed by the tables' names and content)."""
-    from pipeline.fix import load_fix_rules, table_files
+    from pipeline.fix.stage import load_fix_rules, table_files
 
     files = table_files(data_dir, dictionary)
     key = tuple(f"{name}:{hashlib.sha256(path.read_bytes()).hexdigest()}"

@@ -18,7 +18,7 @@ The jobs are consumed lazily, a bounded window ahead of the results, so a long r
   that kills its own process fails, alone, with a message saying so. Every other article is
   cleaned in a fresh pool as if nothing happened.
 
-The Ray version of the same interface is in :mod:`pipeline.cluster`.
+The Ray version of the same interface is in :mod:`pipeline.run.cluster`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pipeline.errors import DaenError, InputError, RuleTableError
-from pipeline.stages import Stages
+from pipeline.run.stages import Stages
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnContext
@@ -169,8 +169,8 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
     driver's (:class:`RuleMismatchError`) raises.
     ``stages`` are the driver's, already loaded; by default this process's own.
     """
-    from pipeline.discover import read_source
-    from pipeline.reader import article_from_bytes
+    from pipeline.run.discover import read_source
+    from pipeline.text.reader import article_from_bytes
 
     t0 = time.perf_counter()
     digest = ""

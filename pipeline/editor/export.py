@@ -31,11 +31,11 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline import __version__
-from pipeline.decisions import Applied, decisions_by_sentence, describe, load_applied
 from pipeline.document import Article, Edit, Flag, Sentence
 from pipeline.errors import DaenError
-from pipeline.manifest import MANIFEST, ManifestError, read_manifest
-from pipeline.records import RecordError, RunRecord, read_record, record_digest
+from pipeline.run.decisions import Applied, decisions_by_sentence, describe, load_applied
+from pipeline.run.manifest import MANIFEST, ManifestError, read_manifest
+from pipeline.run.records import RecordError, RunRecord, read_record, record_digest
 
 Format = Literal["xliff", "tmx"]
 FORMATS: tuple[Format, ...] = ("xliff", "tmx")
@@ -165,7 +165,7 @@ def _article_notes(article: Article) -> list[_Note]:
 
 
 def _english_by_sentence(article: Article) -> list[str | None]:
-    from pipeline.qa import english_for_sentences
+    from pipeline.qa.check import english_for_sentences
 
     return english_for_sentences(article)
 

@@ -32,7 +32,10 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pipeline.decisions import (
+from pipeline.document import Article
+from pipeline.editor.review import page
+from pipeline.errors import DaenError
+from pipeline.run.decisions import (
     ACTIONS,
     DECISIONS_SUFFIX,
     Action,
@@ -47,9 +50,6 @@ from pipeline.decisions import (
     save_decisions,
     write_final,
 )
-from pipeline.document import Article
-from pipeline.errors import DaenError
-from pipeline.review import page
 
 COOKIE = "daen_review"
 TOKEN_HEADER = "X-Daen-Token"
@@ -176,7 +176,7 @@ class Review:
 
     def ignore(self, name: str, request: dict[str, Any]) -> str:
         """Add a flag's word, or its rule, to the batch's ignore list; what to tell the editor."""
-        from pipeline.decisions import add_to_ignore_list, flag_key, sentence_keys
+        from pipeline.run.decisions import add_to_ignore_list, flag_key, sentence_keys
 
         kind = request.get("kind")
         key = str(request.get("item", ""))
@@ -196,7 +196,7 @@ class Review:
 
     def _decision(self, name: str, key: str, action: str, request: dict[str, Any]) -> Decision:
         """The decision on item ``key``, built from the record (never from the request)."""
-        from pipeline.decisions import edit_key, flag_key, sentence_keys, text_key
+        from pipeline.run.decisions import edit_key, flag_key, sentence_keys, text_key
 
         article = self.record(name)
         note = str(request.get("note", ""))[:2000]

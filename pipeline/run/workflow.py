@@ -1,9 +1,9 @@
 """The file-by-file commands (normalize, fix, clean, translate): the stages over files named
 on the command line, with results and errors returned instead of printed.
 
-They are the path of ``daen run`` with fewer stages and outputs: :func:`pipeline.discover.
-discover_paths` finds the files, :func:`pipeline.discover.read_source` reads them,
-:class:`pipeline.stages.Stages` runs the per-article stages, and :mod:`pipeline.records`
+They are the path of ``daen run`` with fewer stages and outputs: :func:`pipeline.run.discover.
+discover_paths` finds the files, :func:`pipeline.run.discover.read_source` reads them,
+:class:`pipeline.run.stages.Stages` runs the per-article stages, and :mod:`pipeline.run.records`
 renders what is written.
 """
 
@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from pipeline.discover import ORIGINAL_SUFFIX, discover_paths, name_overflow, read_source
 from pipeline.document import Article
 from pipeline.errors import InputError, RunInterrupted
 from pipeline.fsutil import write_atomic
-from pipeline.reader import article_from_bytes
+from pipeline.run.discover import ORIGINAL_SUFFIX, discover_paths, name_overflow, read_source
+from pipeline.text.reader import article_from_bytes
 
 if TYPE_CHECKING:
+    from pipeline.run.stages import Stages
     from pipeline.settings import Settings
-    from pipeline.stages import Stages
-    from pipeline.translate import TextTranslator
+    from pipeline.translate.translator import TextTranslator
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Summary:
         for (stage, rule_id), count in sorted(self.flags.items(), key=lambda i: (-i[1], i[0])):
             lines.append(f"  flag  {stage or '-':<10} {rule_id:<40} {count:>6}")
         if self.flags:
-            from pipeline.kinds import flag_kind
+            from pipeline.fix.kinds import flag_kind
 
             kinds: Counter[str] = Counter()
             for (_, rule_id), count in self.flags.items():
@@ -167,7 +167,7 @@ def translate_files(
 ) -> None:
     """The translate stage over read files: every sentence of every article at once (batched
     across files)."""
-    from pipeline.translate import translate_articles
+    from pipeline.translate.translator import translate_articles
 
     translate_articles([r.article for r in results if r.article is not None], translator, progress)
 
@@ -212,7 +212,7 @@ def run_files(
 ) -> FileReport:
     """``daen normalize``/``fix``/``clean``: the command's stages over each file; the cleaned
     text goes to ``output/<name>`` (written atomically, never over its input) or to stdout."""
-    from pipeline.stages import Stages
+    from pipeline.run.stages import Stages
     from pipeline.stagespec import COMMAND_STAGES
 
     report = FileReport()
@@ -269,12 +269,12 @@ def translate_command(
     """``daen translate``: read every file, translate them all at once (batched across files),
     then write ``NAME.en.txt`` and the record ``NAME.json`` per file to ``output`` (or the
     English to stdout). ``progress_bar(total)`` gives the progress callback."""
-    from pipeline.batch import load_model_translator
-    from pipeline.records import record_text
     from pipeline.render.text import english_text
-    from pipeline.stages import Stages
+    from pipeline.run.batch import load_model_translator
+    from pipeline.run.records import record_text
+    from pipeline.run.stages import Stages
     from pipeline.stagespec import COMMAND_STAGES
-    from pipeline.translate import Translator, summary_lines
+    from pipeline.translate.translator import Translator, summary_lines
 
     paths = list(paths)
     refused = refuse_collisions("translate", paths, output) if output is not None else {}

@@ -2,7 +2,8 @@
 
 On a small CPU, CTranslate2 int8 translates the opus-mt architecture about five times faster
 than transformers fp32 at beam 4, in a third less memory. This backend gives the same outputs
-as the torch backend, so the :class:`~pipeline.translate.Translator` around it does not care:
+as the torch backend, so the :class:`~pipeline.translate.translator.Translator` around it does
+not care:
 
 * tokens come from the same Marian tokenizer (``</s>`` included), and texts are decoded the
   same way (``skip_special_tokens``);
@@ -15,7 +16,8 @@ Conversion happens once per model and quantization (:func:`ensure_converted`): t
 folder goes through ``TransformersConverter`` with its tokenizer files copied unmodified, into a
 temporary folder inside the conversion cache that is renamed into place only when complete, so
 a half-written conversion is never used. The cache folder is named after the model's weight hash
-(its :attr:`~pipeline.model.ResolvedModel.revision`) and the quantization. The converter loads
+(its :attr:`~pipeline.translate.model.ResolvedModel.revision`) and the quantization. The
+converter loads
 torch and the fp32 weights (about 800 MiB for opus-mt), so it runs in a child process and the
 translating process never holds that memory.
 
@@ -44,17 +46,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.backends.base import (
+from pipeline.errors import ModelUnavailableError
+from pipeline.translate.backends.base import (
     CT2_COMPUTE_TYPES,
     DEFAULT_MAX_POSITIONS,
     BackendOutput,
     load_tokenizer,
     output_length_limit,
 )
-from pipeline.errors import ModelUnavailableError
 
 if TYPE_CHECKING:
-    from pipeline.model import ResolvedModel
+    from pipeline.translate.model import ResolvedModel
 
 CONVERSION_FORMAT = 1  # bump when the conversion itself changes (files copied, options)
 # Copied next to model.bin unmodified, so a converted folder is complete on its own.
@@ -91,7 +93,7 @@ def is_available() -> bool:
 
 def conversion_cache_dir() -> Path:
     """``ct2/`` next to the translation cache (``$DAEN_CACHE_DIR`` or ``~/.cache/daen``)."""
-    from pipeline.cache import default_cache_path
+    from pipeline.translate.cache import default_cache_path
 
     return default_cache_path().parent / "ct2"
 
@@ -338,7 +340,7 @@ def load_backend(
         raise ModelUnavailableError(
             "the ct2 backend needs CTranslate2: pip install 'daen[fast]' (or use --backend torch)"
         )
-    from pipeline.model import model_defaults
+    from pipeline.translate.model import model_defaults
 
     placement = pick_placement(device, precision)
     converted = ensure_converted(resolved, placement.compute_type, cache_dir)

@@ -5,11 +5,11 @@ folder and writes outputs, the translation cache and the manifest. Ray only comp
 
 - **cleanup runs as tasks**: groups of a few articles (name and input bytes) go out, cleaned
   articles come back, in order (:func:`clean_many`, the same interface as
-  :func:`pipeline.parallel.clean_many`). A task whose worker dies is retried by Ray
+  :func:`pipeline.run.parallel.clean_many`). A task whose worker dies is retried by Ray
   (``max_retries``); one that keeps dying fails only its articles.
 - **translation runs on an actor pool** (:class:`ActorPoolBackend`): each actor loads one
   translator once (on a GPU when the cluster has them) and translates the batches it is
-  sent. The driver's :class:`~pipeline.translate.Translator` keeps splitting, dedupe, the
+  sent. The driver's :class:`~pipeline.translate.translator.Translator` keeps splitting, dedupe, the
   cache and token-sized batches; only the model calls go to the actors, several at a time.
   A killed actor is restarted and its calls retried (``max_restarts``, ``max_task_retries``).
 
@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import DaenError, ModelUnavailableError, RuleTableError
-from pipeline.parallel import Cleaned, CleanJob, CleanSpec, RuleMismatchError, clean_one
+from pipeline.run.parallel import Cleaned, CleanJob, CleanSpec, RuleMismatchError, clean_one
 
 if TYPE_CHECKING:
-    from pipeline.translate import Translator, TranslatorSettings
+    from pipeline.translate.translator import Translator, TranslatorSettings
 
 INSTALL_HINT = 'the --ray option needs Ray: pip install "daen[cluster]" (or pip install ray)'
 TASK_RETRIES = 3  # a cleanup task whose worker process dies is run again, up to this often
@@ -195,7 +195,7 @@ class TranslatorActor:
         self.error: str | None = None
         self.translator: Any = None
         try:
-            from pipeline.translate import load_translator
+            from pipeline.translate.translator import load_translator
 
             self.translator = load_translator(settings)
         except (DaenError, ValueError) as error:
@@ -225,7 +225,8 @@ class TranslatorActor:
 
 @dataclass
 class ActorPoolBackend:
-    """A :class:`~pipeline.translate.Backend` whose batches run on Ray actors, several at once.
+    """A :class:`~pipeline.translate.translator.Backend` whose batches run on Ray actors, several
+    at once.
 
     ``translate_batches`` keeps ``CALLS_PER_ACTOR`` batches in flight per actor and yields
     the outputs in batch order.
@@ -296,14 +297,15 @@ def actor_plan(session: RaySession, threads: int | None) -> tuple[int, dict[str,
 def load_ray_translator(
     session: RaySession, settings: TranslatorSettings, *, actors: int | None = None
 ) -> Translator:
-    """A :class:`~pipeline.translate.Translator` on the driver (with the cache) whose model
+    """A :class:`~pipeline.translate.translator.Translator` on the driver (with the cache) whose
+    model
     calls run on an actor pool (:func:`actor_plan`, or ``actors`` of them); raises
     :class:`ModelUnavailableError` when the actors cannot load the model (the message names
     the node) or load another one than the driver sees."""
     ray = import_ray()
     from dataclasses import replace
 
-    from pipeline.translate import load_translator
+    from pipeline.translate.translator import load_translator
 
     count, resources = actor_plan(session, settings.threads)
     on_actor = replace(

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.document import Article, Paragraph, Sentence
-from pipeline.spans import Span, changed_spans
+from pipeline.text.spans import Span, changed_spans
 
 if TYPE_CHECKING:
-    from pipeline.lexicon import Lexicon
+    from pipeline.text.lexicon import Lexicon
 
 STAGE = "normalize"
 
@@ -130,9 +130,9 @@ def _default_lexicon() -> Lexicon:
     if not _LEXICON:
         from pathlib import Path
 
-        from pipeline.lexicon import load_lexicon
+        from pipeline.text.lexicon import load_lexicon
 
-        names = Path(__file__).resolve().parent.parent / "data" / "names.txt"
+        names = Path(__file__).resolve().parents[2] / "data" / "names.txt"
         _LEXICON.append(load_lexicon(names))
     return _LEXICON[0]
 
@@ -427,7 +427,7 @@ def fix_abbreviation_periods(text: str) -> str:
         )
     if ".." not in text:
         return text
-    from pipeline.segment import is_abbreviation
+    from pipeline.text.segment import is_abbreviation
 
     return _DOUBLED_PERIOD.sub(
         lambda m: "." if is_abbreviation(_word_before(text, m.start())) else m.group(0), text

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.errors import DaenError, printable
-from pipeline.manifest import ManifestError, read_manifest
-from pipeline.records import RecordError, read_record
 from pipeline.render.html import esc, page
 from pipeline.render.worddiff import Chunk, to_ansi, to_html, to_markers, word_diff
+from pipeline.run.manifest import ManifestError, read_manifest
+from pipeline.run.records import RecordError, read_record
 
 ChangeKind = Literal["changed", "added", "removed", "unchanged", "unreadable"]
 # In the terminal, unchanged stretches longer than this are shortened to their ends.

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends.base import DEFAULT_MAX_POSITIONS
 from pipeline.errors import ModelUnavailableError
+from pipeline.translate.backends.base import DEFAULT_MAX_POSITIONS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-da-en"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.lexicon import Lexicon
-from pipeline.phrases import Spans, overlaps, protected_spans
+from pipeline.fix.phrases import Spans, overlaps, protected_spans
+from pipeline.text.lexicon import Lexicon
 
 # Quotes, brackets and dashes that may open a sentence before its first letter.
 OPENERS = "\"'»«“”„‘’‚›‹([{–—-‐•*¡¿ \t"
@@ -370,7 +370,7 @@ def _name_in_context(
     """A word the dictionary also knows as a name (Løkke, Kim, Vejle), next to another name
     or after a preposition of place: `Lars Løkke Rasmussen`, `Kim Larsen`, `Brand I Vejle`.
 
-    >>> from pipeline.lexicon import Names
+    >>> from pipeline.text.lexicon import Names
     >>> lexicon = Lexicon(None, Names({"kim": {"Kim"}, "larsen": {"Larsen"}}, frozenset()))
     >>> heading = "Kim Larsen Giver Koncert"
     >>> [_name_in_context(heading, list(WORD.finditer(heading)), i, lexicon) for i in (0, 2)]
@@ -403,7 +403,7 @@ def _speaker_end(text: str, start: int, lexicon: Lexicon | None) -> int:
     """End of a speaker's name before a colon (two or three capitalised words, the first a
     name the lexicon knows) at the start of a heading, else 0.
 
-    >>> from pipeline.lexicon import Names
+    >>> from pipeline.text.lexicon import Names
     >>> lexicon = Lexicon(None, Names({"kasper": {"Kasper"}}, frozenset()))
     >>> _speaker_end("Kasper Hjulmand: Vi Skal Vinde", 0, lexicon)
     15
@@ -435,7 +435,7 @@ def restore_name_casing(
     Only where the lower-case word has exactly one cased form in the lexicon and is not
     itself a Danish word; never inside URLs or e-mail addresses.
 
-    >>> from pipeline.lexicon import Names
+    >>> from pipeline.text.lexicon import Names
     >>> names = Names({"youtube": {"YouTube"}, "youtubes": {"YouTubes"}}, frozenset())
     >>> lexicon = Lexicon(None, names)
     >>> restore_name_casing("videoer på youtube og youtubes kanal, www.youtube.com", lexicon)
@@ -533,7 +533,7 @@ def restore_attested_names(text: str, names: dict[str, str], lexicon: Lexicon) -
 
     Only for words that are not Danish words or compounds in lower case.
 
-    >>> from pipeline.lexicon import Names
+    >>> from pipeline.text.lexicon import Names
     >>> lexicon = Lexicon(None, Names({}, frozenset()))
     >>> restore_attested_names("Åbn calc og vælg et ark.", {"calc": "Calc"}, lexicon)
     'Åbn Calc og vælg et ark.'

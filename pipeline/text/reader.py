@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pipeline.discover import read_input
 from pipeline.document import Article, Flag
 from pipeline.errors import InputError
-from pipeline.segment import DEFAULT_SPLITTER, Splitter, segment_text
+from pipeline.fsutil import read_input
+from pipeline.text.segment import DEFAULT_SPLITTER, Splitter, segment_text
 
 # Characters that Danish (and English) text decoded as Windows-1252 may plausibly contain.
 # Anything else (box drawing, rare symbols) suggests another encoding, so we refuse to guess.
@@ -63,7 +63,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 def read_article(
     path: Path, relative_name: str | None = None, splitter: Splitter = DEFAULT_SPLITTER
 ) -> Article:
-    """Read and segment one article file (:func:`pipeline.discover.read_input`). Never
+    """Read and segment one article file (:func:`pipeline.fsutil.read_input`). Never
     modifies the file. Errors name the file as given (``path``); the article is named
     ``relative_name``.
     """

@@ -3,7 +3,7 @@
 The articles were machine-translated from English. When the editor has the English original
 (``<name>.en.txt`` beside the article, or the same relative name under ``--originals DIR``),
 its sentences are aligned with the Danish sentences through their back-translations
-(:mod:`pipeline.align`), and the stage flags, on the Danish sentences:
+(:mod:`pipeline.qa.align`), and the stage flags, on the Danish sentences:
 
 - ``qa.divergent``: an aligned pair whose chrF is below the threshold (the Danish probably
   changed the meaning);
@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.align import AlignConfig, Alignment, Chrf, align, split_english
 from pipeline.document import Article, QAPair, QARecord, Sentence
 from pipeline.errors import InputError
+from pipeline.qa.align import AlignConfig, Alignment, Chrf, align, split_english
 
 STAGE = "qa"
 DEFAULT_THRESHOLD = 40.0
@@ -111,7 +111,7 @@ def find_original(
 
 def read_original(path: Path, name: str | None = None) -> tuple[str, str]:
     """The text of an English original and the SHA-256 of its bytes (raises InputError)."""
-    from pipeline.reader import decode
+    from pipeline.text.reader import decode
 
     label = name or str(path)
     try:

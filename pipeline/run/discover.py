@@ -7,24 +7,22 @@ article, with one message per kind of bad input. Input files are only ever read.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.fsutil import read_input
 
 ARTICLE_SUFFIXES = (".txt", ".md")
-ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa), not an article
+ORIGINAL_SUFFIX = ".en.txt"  # an article's English original (pipeline.qa.check), not an article
 RESERVED_NAMES = frozenset({"index", "manifest", "diff"})  # batch-level files at the top
-# NAME.decisions.json and NAME.final.da.txt hold an editor's review (pipeline.decisions).
+# NAME.decisions.json and NAME.final.da.txt hold an editor's review (pipeline.run.decisions).
 RESERVED_ENDINGS = (".decisions", ".final")
 # A line longer than this is not prose (minified text, a data dump): the file is refused.
 MAX_LINE_BYTES = 200_000
-MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 NAME_MAX = 255  # bytes in one file name, on the usual Linux and macOS file systems
 # Top folders of an output whose names the batch's own files take.
 RESERVED_FOLDERS = frozenset({"index.html", "manifest.json", "diff.html"})
@@ -218,36 +216,6 @@ def name_overflow(name: str, suffixes: Sequence[str]) -> str | None:
             return derived
     return None
 
-
-
-def read_input(path: Path, name: str) -> bytes:
-    """The bytes of one input file, or an :class:`InputError` naming the file and problem."""
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(name, "is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(name, "not a regular file (a device, pipe or socket)")
-        if info.st_size > MAX_ARTICLE_BYTES:
-            raise InputError(
-                name, f"file is {info.st_size / 2**20:.1f} MiB; articles over "
-                f"{MAX_ARTICLE_BYTES / 2**20:.0f} MiB are refused"
-            )
-        with path.open("rb") as handle:
-            data = handle.read()
-    except InputError:
-        raise
-    except PermissionError:
-        raise InputError(name, "permission denied: the file cannot be read") from None
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise InputError(name, "broken link: the file it points to does not exist") from None
-        raise InputError(name, "no such file") from None
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise InputError(name, "link loop: the link points (indirectly) to itself") from None
-        raise InputError(name, f"cannot be read ({error.strerror or error})") from None
-    return data
 
 
 def check_text_shape(data: bytes, name: str) -> None:
