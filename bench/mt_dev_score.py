@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.document import Article, Edit, Sentence  # noqa: E402
-from pipeline.registry import kind_of  # noqa: E402
 from pipeline.fix.stage import fix_article, load_fix_rules  # noqa: E402
+from pipeline.registry import kind_of  # noqa: E402
 from pipeline.text.normalize import normalize_article  # noqa: E402
 from pipeline.text.segment import segment_text  # noqa: E402
 

@@ -22,9 +22,8 @@ import itertools
 from dataclasses import dataclass
 
 from pipeline.document import Article, Edit, Flag, Sentence
-from pipeline.registry import kind_of
-from pipeline.rules import KINDS, Kind
 from pipeline.qa.check import OriginalCell, original_cells
+from pipeline.registry import kind_of
 from pipeline.render import (
     TranslationNote,
     counts,
@@ -34,6 +33,7 @@ from pipeline.render import (
     translation_state,
 )
 from pipeline.render.worddiff import side_html, word_diff
+from pipeline.rules import KINDS, Kind
 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
