@@ -105,7 +105,7 @@ def emitted_ids() -> Iterator[tuple[str, str, str | None, str | None]]:
             # A helper without a stage argument (a Finding, quality's _flag) makes it with
             # its module's STAGE.
             given = _argument(call, stage_at, "stage") if stage_at is not None else None
-            stages = _strings(given or ast.Name("STAGE"), scopes) or [None]
+            stages: list[str | None] = [*_strings(given or ast.Name("STAGE"), scopes), None]
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
             for rule_id in _strings(_argument(call, id_at, "rule_id"), scopes):
                 yield where, rule_id, stages[0], action
