@@ -369,13 +369,13 @@ def rules(ctx: typer.Context) -> None:
 
     for rule in all_rules():
         typer.echo(
-            f"{rule.stage:<10} {rule.rule_id:<40} {rule.kind.name:<12} {rule.action:<5} "
+            f"{rule.stage:<10} {rule.rule_id:<40} {rule.kind.name:<12} {rule.action:<9} "
             f"{rule.reason}"
         )
     for family in families():
         typer.echo(
             f"{family.stage:<10} {family.prefix + '*':<40} {family.kind.name:<12} "
-            f"{'/'.join(family.actions):<5} {family.reason}"
+            f"{'/'.join(family.actions):<9} {family.reason}"
         )
 
 

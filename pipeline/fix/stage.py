@@ -233,8 +233,7 @@ DECLARED_FAMILIES: tuple[Family, ...] = (PHRASES, FALSE_FRIENDS)
 def phrase_rules(data_dir: Path | None = None) -> tuple[Rule, ...]:
     """The rule of each row of the phrase table (the default one without ``data_dir``)."""
     return tuple(
-        PHRASES.member(row.rule_id, "edit" if row.action == "replace" else "flag",
-                       f"{row.reason} ({row.action})")
+        PHRASES.member(row.rule_id, "edit" if row.action == "replace" else "flag", row.reason)
         for row in _phrase_rules_only(data_dir)
     )
 
