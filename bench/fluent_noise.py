@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.fix.kinds import flag_kind  # noqa: E402
 from pipeline.fix.stage import fix_article, load_fix_rules  # noqa: E402
+from pipeline.registry import kind_of  # noqa: E402
 from pipeline.text.normalize import normalize_article  # noqa: E402
 from pipeline.text.segment import segment_text  # noqa: E402
 
@@ -58,7 +58,7 @@ def main() -> None:
             sentences += 1
             for flag in sentence.flags:
                 flags[flag.rule_id] += 1
-                kinds[flag_kind(flag.rule_id)] += 1
+                kinds[kind_of(flag.rule_id).name] += 1
                 if shown < args.show:
                     shown += 1
                     print(
@@ -73,7 +73,7 @@ def main() -> None:
                     print(f"  edit {edit.rule_id}: {change} | {sentence.original[:120]}")
         for flag in article.flags:
             flags[flag.rule_id] += 1
-            kinds[flag_kind(flag.rule_id)] += 1
+            kinds[kind_of(flag.rule_id).name] += 1
     per100 = 100 / max(sentences, 1)
     wrong = sum(n for rule, n in edits.items() if not rule.startswith(TYPOGRAPHIC))
     print(f"{sentences} sentences")

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.document import Article, Edit, Sentence  # noqa: E402
-from pipeline.fix.kinds import flag_kind  # noqa: E402
 from pipeline.fix.stage import fix_article, load_fix_rules  # noqa: E402
+from pipeline.registry import kind_of  # noqa: E402
 from pipeline.text.normalize import normalize_article  # noqa: E402
 from pipeline.text.segment import segment_text  # noqa: E402
 
@@ -150,7 +150,7 @@ def score(pages: Path, annotations: Path, cut: bool, show: bool) -> dict[str, ob
         ]
         if hits:
             caught[kind] += 1
-            by_rule.update({flag_kind(h) for h in hits})
+            by_rule.update({kind_of(h).name for h in hits})
         else:
             misses.append(row)
     for kind in sorted(total):

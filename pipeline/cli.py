@@ -362,13 +362,21 @@ def export(
 
 @rules_app.callback()
 def rules(ctx: typer.Context) -> None:
-    """List every rule id with the reason an editor sees."""
+    """List every rule id with its stage, kind, action and the reason an editor sees."""
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline.run.rules_index import all_rules
+    from pipeline.registry import all_rules, families
 
-    for stage, rule_id, reason in all_rules():
-        typer.echo(f"{stage:<10} {rule_id:<40} {reason}")
+    for rule in all_rules():
+        typer.echo(
+            f"{rule.stage:<10} {rule.rule_id:<40} {rule.kind.name:<12} {rule.action:<9} "
+            f"{rule.reason}"
+        )
+    for family in families():
+        typer.echo(
+            f"{family.stage:<10} {family.prefix + '*':<40} {family.kind.name:<12} "
+            f"{'/'.join(family.actions):<9} {family.reason}"
+        )
 
 
 @app.command()

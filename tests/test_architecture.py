@@ -106,12 +106,14 @@ def test_no_reexport_lists() -> None:
 # (lazy imports included, ``TYPE_CHECKING`` imports excluded): text < fix < translate, qa <
 # settings < render < run < editor < cli. Parts in one layer do not import each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("pipeline.errors", "pipeline.document"),
+    # pipeline.rules: what a rule and a kind are; every stage declares its rules with them.
+    ("pipeline.errors", "pipeline.document", "pipeline.rules"),
     ("pipeline.fsutil",),
     ("pipeline.text",),
     ("pipeline.fix",),
     ("pipeline.translate", "pipeline.qa"),
-    ("pipeline.stagespec",),
+    # pipeline.registry collects every stage's rules, for render, the run and the CLI.
+    ("pipeline.stagespec", "pipeline.registry"),
     ("pipeline.settings",),
     ("pipeline.render",),
     ("pipeline.run",),

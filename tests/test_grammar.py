@@ -10,8 +10,7 @@ import pytest
 from pipeline.document import Article, Paragraph, Sentence
 from pipeline.fix import grammar
 from pipeline.fix.analyser import find_lt_proc, load_analyser, parse_readings
-from pipeline.fix.kinds import KINDS, flag_kind
-from pipeline.fix.stage import FixRules, fix_article, load_fix_rules, rule_reasons
+from pipeline.fix.stage import FixRules, fix_article, load_fix_rules
 from pipeline.run.workflow import Summary
 from pipeline.text.segment import segment_text
 
@@ -128,16 +127,17 @@ def test_spelling_suggestion_prefers_sound_alike_letters(rules: FixRules) -> Non
 
 
 def test_every_rule_has_a_reason_and_a_kind(rules: FixRules) -> None:
-    ids = dict(rule_reasons(rules))
+    from pipeline.registry import is_declared, kind_of, rule
+
     for rule_id in list(grammar.RULES) + list(grammar.EXTRA_REASONS):
         if rule_id == "sense":
             continue
-        assert ids[rule_id] and not ids[rule_id].startswith(rule_id)
-        assert flag_kind(rule_id) in KINDS
-    assert flag_kind("english.left_in") == "english"
-    assert flag_kind("leakage.norwegian") == "leakage"
-    assert flag_kind("sense.pocketbook") == "phrase"
-    assert flag_kind("fix.unknown_word") == "spelling"
+        assert is_declared(rule_id)
+        assert rule(rule_id).reason and not rule(rule_id).reason.startswith(rule_id)
+    assert kind_of("english.left_in").name == "english"
+    assert kind_of("leakage.norwegian").name == "leakage"
+    assert kind_of("sense.pocketbook").name == "phrase"
+    assert kind_of("fix.unknown_word").name == "spelling"
 
 
 def test_false_friend_table_rows_are_well_formed(rules: FixRules) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.translate.quality import CHECKS, rules, translation_flags, unmatched_numbers
+from pipeline.translate.quality import (
+    CHECKS,
+    DECLARED_RULES,
+    translation_flags,
+    unmatched_numbers,
+)
 
 # (Danish, English) pairs whose numbers match once conventions are normalised.
 MATCHING_NUMBERS = [
@@ -89,7 +94,7 @@ def test_good_translations_have_no_flags() -> None:
 
 
 def test_every_rule_has_an_editor_reason() -> None:
-    listed = dict(rules())
+    listed = {rule.rule_id: rule.reason for rule in DECLARED_RULES}
     assert set(listed) == {*CHECKS, "translate.incomplete"}
     for rule_id, reason in listed.items():
         assert rule_id.startswith("translate.") and reason.endswith(".") and len(reason) > 20

@@ -33,6 +33,7 @@ from typing import Any
 from pipeline.document import Article, QAPair, QARecord, Sentence
 from pipeline.errors import InputError
 from pipeline.qa.align import AlignConfig, Alignment, Chrf, align, split_english
+from pipeline.rules import TRANSLATION, Rule, flags
 
 STAGE = "qa"
 DEFAULT_THRESHOLD = 40.0
@@ -47,6 +48,7 @@ FLAG_REASONS = {
     "no back-translation.",
     "qa.original_empty": "The English original has no text to compare with.",
 }
+DECLARED_RULES: tuple[Rule, ...] = flags(STAGE, TRANSLATION, FLAG_REASONS)
 
 _QUOTE_CHARS = 300  # how much English text a flag's reason quotes
 
@@ -381,8 +383,3 @@ def english_for_sentences(article: Article) -> list[str | None]:
         if pair["da"]:
             result[pair["da"][0]] = " ".join(english[i] for i in pair["en"])
     return result
-
-
-def rule_reasons() -> list[tuple[str, str, str]]:
-    """``(stage, rule_id, reason)`` for ``daen rules``."""
-    return [(STAGE, rule_id, reason) for rule_id, reason in FLAG_REASONS.items()]

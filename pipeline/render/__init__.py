@@ -7,7 +7,8 @@
 
 Renderers are pure functions from records to strings; the batch writes the files.
 
-May import: :mod:`pipeline.document`, the stages (for the types they render) and the core.
+May import: :mod:`pipeline.document`, the stages (for the types they render),
+:mod:`pipeline.registry` (what each rule is) and the core.
 Not :mod:`pipeline.run`, :mod:`pipeline.editor` nor the command line.
 """
 

@@ -22,8 +22,8 @@ import itertools
 from dataclasses import dataclass
 
 from pipeline.document import Article, Edit, Flag, Sentence
-from pipeline.fix.kinds import KINDS, flag_kind
 from pipeline.qa.check import OriginalCell, original_cells
+from pipeline.registry import kind_of
 from pipeline.render import (
     TranslationNote,
     counts,
@@ -33,6 +33,7 @@ from pipeline.render import (
     translation_state,
 )
 from pipeline.render.worddiff import side_html, word_diff
+from pipeline.rules import KINDS, Kind
 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -190,7 +191,7 @@ def cleaned_html(sentence: Sentence, flag_numbers: dict[int, int]) -> str:
                 worst = max(covering, key=lambda item: _SEVERITY_RANK.get(item[1].severity, 1))
                 tip = " | ".join(_flag_tip(f) for _, f in covering)
                 numbers = " ".join(str(flag_numbers[i]) for i, _ in covering)
-                kinds = " ".join(sorted({flag_kind(f.rule_id) for _, f in covering}))
+                kinds = " ".join(sorted({kind_of(f.rule_id).name for _, f in covering}))
                 text = (
                     f'<mark class="flag sev-{esc(worst[1].severity)} tip" tabindex="0" '
                     f'data-flag="{numbers}" data-kinds="{kinds}" data-tip="{esc(tip)}">'
@@ -211,11 +212,11 @@ def _notes_html(
             if flag.suggestion
             else ""
         )
-        kind = flag_kind(flag.rule_id)
+        kind = kind_of(flag.rule_id)
         items.append(
             f'<li class="flag-note flag-target sev-{esc(flag.severity)}" id="flag-{number}" '
-            f'data-kind="{kind}" tabindex="-1"><span class="badge">⚑ {number}</span> '
-            f'<span class="kind">{esc(KINDS[kind])}</span> '
+            f'data-kind="{kind.name}" tabindex="-1"><span class="badge">⚑ {number}</span> '
+            f'<span class="kind">{esc(kind.label)}</span> '
             f'<code>{esc(flag.rule_id)}</code> {esc(flag.reason)}{suggestion}</li>'
         )
     seen: dict[str, tuple[str, int]] = {}
@@ -356,8 +357,8 @@ _CSS += ".kind-filter{display:none;border:0;padding:0;margin:.3rem 0}"
 _CSS += ".js .kind-filter{display:block}"
 _CSS += ".flag-note .kind{font-size:.8rem;color:#555}.flag-list h3{font-size:.95rem;margin:.4rem 0}"
 _CSS += "".join(
-    f'.hide-{k} [data-kind="{k}"]{{display:none}}'
-    f'.hide-{k} mark[data-kinds="{k}"]{{background:none;border-bottom:0}}'
+    f'.hide-{k.name} [data-kind="{k.name}"]{{display:none}}'
+    f'.hide-{k.name} mark[data-kinds="{k.name}"]{{background:none;border-bottom:0}}'
     for k in KINDS
 )
 
@@ -448,22 +449,21 @@ def page_pieces(
 def _flags_by_kind(entries: list[tuple[int, str, str, str, str]]) -> str:
     """The flag list grouped by kind (grammar, English left in, …), with a show/hide box for
     each kind (the boxes work with JavaScript; without it every flag shows)."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[Kind, list[str]] = {}
     for number, label, rule, reason, snippet in entries:
-        kind = flag_kind(rule) if label != "file" or "." in rule else "other"
-        groups.setdefault(kind, []).append(
+        groups.setdefault(kind_of(rule), []).append(
             f'<li><a href="#flag-{number}">{esc(label)}</a> '
             + (f'<q class="snippet">{esc(snippet)}</q> ' if snippet else "")
             + f"<code>{esc(rule)}</code> {esc(reason)}</li>"
         )
     order = [k for k in KINDS if k in groups]
     boxes = "".join(
-        f'<label><input type="checkbox" value="{k}" checked> {esc(KINDS[k])} '
+        f'<label><input type="checkbox" value="{k.name}" checked> {esc(k.label)} '
         f"({len(groups[k])})</label> "
         for k in order
     )
     lists = "".join(
-        f'<section data-kind="{k}"><h3>{esc(KINDS[k])} ({len(groups[k])})</h3>'
+        f'<section data-kind="{k.name}"><h3>{esc(k.label)} ({len(groups[k])})</h3>'
         f"<ol>{''.join(groups[k])}</ol></section>"
         for k in order
     )

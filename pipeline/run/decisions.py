@@ -690,14 +690,16 @@ def stats_table(stats: list[RuleStats]) -> str:
     """The stats as a text table, for the terminal."""
     if not stats:
         return "No decisions yet: review articles with `daen review OUT_DIR`.\n"
+    from pipeline.registry import kind_of
+
     header = (
         f"{'rule':<36} {'accepted':>8} {'rejected':>8} {'resolved':>8} {'dismissed':>9} "
-        f"{'rejection':>9}"
+        f"{'rejection':>9}  kind"
     )
     lines = [header, "-" * len(header)]
     for s in stats:
         lines.append(
             f"{s.rule_id:<36} {s.accepted:>8} {s.rejected:>8} {s.resolved:>8} {s.dismissed:>9} "
-            f"{100 * s.rejection_rate:>8.0f}%"
+            f"{100 * s.rejection_rate:>8.0f}%  {kind_of(s.rule_id).label}"
         )
     return "\n".join(lines) + "\n"

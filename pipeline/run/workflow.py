@@ -64,11 +64,11 @@ class Summary:
         for (stage, rule_id), count in sorted(self.flags.items(), key=lambda i: (-i[1], i[0])):
             lines.append(f"  flag  {stage or '-':<10} {rule_id:<40} {count:>6}")
         if self.flags:
-            from pipeline.fix.kinds import flag_kind
+            from pipeline.registry import kind_of
 
             kinds: Counter[str] = Counter()
             for (_, rule_id), count in self.flags.items():
-                kinds[flag_kind(rule_id)] += count
+                kinds[kind_of(rule_id).name] += count
             lines.append("flags by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
         return lines
 

@@ -5,5 +5,6 @@ rules (:mod:`~pipeline.text.normalize`), paragraphs and Danish sentences
 (:mod:`~pipeline.text.segment`), edit spans (:mod:`~pipeline.text.spans`) and the Danish
 casing lexicon (:mod:`~pipeline.text.lexicon`, Hunspell), which normalize and fix both read.
 
-May import: :mod:`pipeline.document`, :mod:`pipeline.errors`, :mod:`pipeline.fsutil`.
+May import: :mod:`pipeline.document`, :mod:`pipeline.errors`, :mod:`pipeline.rules`,
+:mod:`pipeline.fsutil`.
 """

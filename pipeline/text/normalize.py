@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipeline import rules as declared
 from pipeline.document import Article, Paragraph, Sentence
+from pipeline.rules import ENCODING, PUNCTUATION, Kind
 from pipeline.text.spans import Span, changed_spans
 
 if TYPE_CHECKING:
@@ -622,6 +624,7 @@ class Rule:
     # A quick test that the rule may have work in a sentence (None: always run it). It only
     # saves calls: the rule itself is a no-op where the test is false.
     trigger: Callable[[str], object] | None = None
+    kind: Kind = PUNCTUATION
 
     @property
     def reason(self) -> str:
@@ -632,17 +635,22 @@ class Rule:
 # Order matters: encoding repair first (it can produce quotes and spaces), quotes before the
 # spacing rules that look at them.
 RULE_ORDER: list[Rule] = [
-    Rule("fix_mojibake", fix_mojibake, "sentence", _MOJIBAKE_HINT.search),
-    Rule("fix_mojibake_words", fix_mojibake_words, "sentence", _MOJIBAKE_HINT.search),
-    Rule("unescape_html_entities", unescape_html_entities, "sentence", _ENTITY.search),
-    Rule("remove_control_characters", remove_control_characters, "sentence", _CONTROL.search),
+    Rule("fix_mojibake", fix_mojibake, "sentence", _MOJIBAKE_HINT.search, ENCODING),
+    Rule(
+        "fix_mojibake_words", fix_mojibake_words, "sentence", _MOJIBAKE_HINT.search, ENCODING
+    ),
+    Rule("unescape_html_entities", unescape_html_entities, "sentence", _ENTITY.search, ENCODING),
+    Rule(
+        "remove_control_characters", remove_control_characters, "sentence", _CONTROL.search,
+        ENCODING,
+    ),
     Rule(
         "remove_invisible_characters", remove_invisible_characters, "sentence",
-        _INVISIBLE.search,
+        _INVISIBLE.search, ENCODING,
     ),
-    Rule("fix_character_width", fix_character_width, "sentence", _WIDE.search),
-    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence", _LIGATURE.search),
-    Rule("compose_unicode", compose_unicode, "sentence", lambda text: not text.isascii()),
+    Rule("fix_character_width", fix_character_width, "sentence", _WIDE.search, ENCODING),
+    Rule("fix_latin_ligatures", fix_latin_ligatures, "sentence", _LIGATURE.search, ENCODING),
+    Rule("compose_unicode", compose_unicode, "sentence", lambda text: not text.isascii(), ENCODING),
     Rule("join_apostrophes", join_apostrophes, "sentence", _APOSTROPHE_TRIGGER.search),
     Rule("pair_quotes", pair_quotes, "paragraph"),
     Rule("normalize_spaces", normalize_spaces, "sentence"),
@@ -657,8 +665,16 @@ RULES: dict[str, Rule] = {rule.rule_id: rule for rule in RULE_ORDER}
 FLAG_REASONS: dict[str, str] = {
     "quote_unpaired": "Quotation mark without a partner; check where the quote starts or ends.",
     "markup_entity_kept": "HTML-escaped markup (&lt; &gt;) left as written; check the source.",
-    "decoded_cp1252": "The file is not UTF-8; it was read as Windows-1252. Check special letters.",
 }
+
+#: The stage's rules for :mod:`pipeline.registry`: each edit rule above, then the flags.
+DECLARED_RULES: tuple[declared.Rule, ...] = (
+    *(declared.Rule(rule.rule_id, STAGE, rule.kind, "edit", rule.reason) for rule in RULE_ORDER),
+    declared.Rule("quote_unpaired", STAGE, PUNCTUATION, "flag", FLAG_REASONS["quote_unpaired"]),
+    declared.Rule(
+        "markup_entity_kept", STAGE, ENCODING, "flag", FLAG_REASONS["markup_entity_kept"]
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.document import Article, Flag
 from pipeline.errors import InputError
 from pipeline.fsutil import read_input
+from pipeline.rules import ENCODING, Rule
 from pipeline.text.segment import DEFAULT_SPLITTER, Splitter, segment_text
 
 # Characters that Danish (and English) text decoded as Windows-1252 may plausibly contain.
@@ -17,6 +18,13 @@ _PLAUSIBLE_CP1252 = set(
     "“”„‘’‚«»‹›–—…•·°§£€$¢¥©®™½¼¾±×÷µ¹²³\u00a0¿¡"
 )
 
+STAGE = "read"
+#: The reader's one rule: a file it could only read as Windows-1252 is flagged as a whole.
+DECODED_CP1252 = Rule(
+    "decoded_cp1252", STAGE, ENCODING, "flag",
+    "The file is not UTF-8; it was read as Windows-1252. Check special letters.",
+)
+DECLARED_RULES: tuple[Rule, ...] = (DECODED_CP1252,)
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -82,11 +90,6 @@ def article_from_bytes(
     article.encoding = encoding
     article.input_sha256 = hashlib.sha256(data).hexdigest()
     if encoding == "cp1252":
-        article.flags.append(
-            Flag(
-                "decoded_cp1252", 0, 0, "warning",
-                "The file is not UTF-8; it was read as Windows-1252. Check special letters.",
-                stage="read",
-            )
-        )
+        rule = DECODED_CP1252
+        article.flags.append(Flag(rule.rule_id, 0, 0, "warning", rule.reason, stage=rule.stage))
     return article

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.document import Flag
+from pipeline.rules import TRANSLATION, Rule, flags
 
 STAGE = "translate"
 
@@ -308,10 +309,8 @@ def translation_flags(source: str, translation: str) -> list[Flag]:
     return flags
 
 
-def rules() -> list[tuple[str, str]]:
-    """Each rule id with the reason line an editor sees (for ``daen rules``)."""
-    listed = [
-        (rule_id, (check.__doc__ or "").strip().splitlines()[0])
-        for rule_id, check in CHECKS.items()
-    ]
-    return [*listed, ("translate.incomplete", INCOMPLETE_REASON)]
+#: Each check's rule (its docstring's first line is the reason), then the translator's own.
+DECLARED_RULES: tuple[Rule, ...] = flags(STAGE, TRANSLATION, {
+    **{rule_id: (check.__doc__ or "").strip().splitlines()[0] for rule_id, check in CHECKS.items()},
+    "translate.incomplete": INCOMPLETE_REASON,
+})
