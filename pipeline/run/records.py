@@ -231,9 +231,25 @@ def read_record(path: Path, name: str) -> RunRecord | None:
         raise RecordError(f"{path}: not a readable record ({error})") from None
     if not isinstance(data, dict) or "paragraphs" not in data or "path" not in data:
         return None
+    return _record_from(path, name, data, "")
+
+
+def parse_record(path: Path, data: bytes, redo: str) -> RunRecord:
+    """The record in ``data`` (the bytes of ``path``), which must be an article record;
+    RecordError (ending with ``redo``: what to do about it) when it is not."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"{path}: not a readable record ({error}); {redo}") from None
+    if not isinstance(parsed, dict) or "paragraphs" not in parsed or "path" not in parsed:
+        raise RecordError(f"{path}: not an article record; {redo}")
+    return _record_from(path, path.stem, parsed, f"; {redo}")
+
+
+def _record_from(path: Path, name: str, data: dict[str, Any], redo: str) -> RunRecord:
     try:
         article = Article.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-        raise RecordError(f"{path}: not a valid article record ({error})") from None
+        raise RecordError(f"{path}: not a valid article record ({error}){redo}") from None
     entry = data.get("run")
     return RunRecord(name, article, entry if isinstance(entry, dict) else {})
