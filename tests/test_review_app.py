@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app as cli_app
 from pipeline.editor.review.app import RunningApp, start_app
 from pipeline.run.batch import run_batch
-from pipeline.run.folder import NotARunFolder
 from pipeline.run.decision_store import decisions_path, final_path, load_decisions
+from pipeline.run.folder import NotARunFolder
 from pipeline.settings import Settings
 from pipeline.translate.translator import FakeTranslator
 
