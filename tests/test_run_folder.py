@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -47,11 +49,11 @@ def runs(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
-def _manifest(folder: Path) -> dict:  # type: ignore[type-arg]
+def _manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _save_manifest(folder: Path, data: dict) -> None:  # type: ignore[type-arg]
+def _save_manifest(folder: Path, data: dict[str, Any]) -> None:
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -167,7 +169,9 @@ def test_an_entry_built_from_its_fields_round_trips() -> None:
         (lambda e: e.update(surprise=1), "unknown 'surprise'"),
     ],
 )
-def test_a_damaged_entry_is_one_clear_error(runs: tuple[Path, Path], damage, problem) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_entry_is_one_clear_error(
+    runs: tuple[Path, Path], damage: Callable[[dict[str, Any]], object], problem: str
+) -> None:
     a, b = runs
     manifest = _manifest(b)
     damage(manifest["articles"]["sub/b"])

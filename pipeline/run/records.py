@@ -5,7 +5,9 @@ For an article named ``NAME`` (its input path without the suffix) a run writes
 ``NAME.json``: the article (:meth:`~pipeline.document.Article.to_dict`) plus its ``run``
 entry (input hash, run key, counts, translation state, timings), which is also what the
 manifest keeps per article. An article is finished only when its record is there.
-``daen run``, the file-by-file commands, ``daen export`` and ``daen diff`` all go through here.
+``daen run`` and the file-by-file commands write and read them here; the readers of a
+finished run (``daen export``, ``daen diff``, ``daen review``) go through
+:class:`pipeline.run.folder.RunFolder`, which checks each record against the manifest.
 A new output is one more entry in :data:`OUTPUT_SUFFIXES` and one more renderer in
 :func:`render_outputs`.
 """
