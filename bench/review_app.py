@@ -225,7 +225,7 @@ def screenshots() -> None:
 
     from pipeline.editor.review.app import start_app as start_in_process
     from pipeline.run.batch import run_batch
-    from pipeline.run.decisions import rule_stats, stats_table
+    from pipeline.run.rulestats import rule_stats, stats_table
     from pipeline.settings import Settings
     from pipeline.translate.translator import FakeTranslator
 

@@ -329,11 +329,11 @@ def diff(
     ] = False,
 ) -> None:
     """Which articles changed between two runs, with word diffs of Danish and English."""
-    from pipeline.editor.rundiff import RunDiffError, diff_command
+    from pipeline.editor.rundiff import diff_command
 
     try:
         code = diff_command(run_a, run_b, html_path, quiet=quiet)
-    except RunDiffError as exc:
+    except UsageError as exc:  # not a run folder
         raise typer.BadParameter(str(exc)) from None
     raise typer.Exit(code)
 
@@ -356,7 +356,10 @@ def export(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose {' or '.join(FORMATS)}", param_hint="--format")
-    written = export_run(run_dir, fmt, output)
+    try:
+        written = export_run(run_dir, fmt, output)
+    except UsageError as exc:  # not a run folder
+        raise typer.BadParameter(str(exc)) from None
     typer.echo(printable(f"{len(written)} {fmt} file(s) written to {written[0].parent}"), err=True)
 
 
@@ -426,9 +429,13 @@ def rules_stats(
     output_dirs: Annotated[list[Path], typer.Argument(help="Output folders of `daen run`.")],
 ) -> None:
     """Per rule: edits editors accepted/rejected, flags resolved/dismissed; worst rules first."""
-    from pipeline.run.decisions import rule_stats, stats_table
+    from pipeline.run.rulestats import rule_stats, stats_table
 
-    typer.echo(stats_table(rule_stats(output_dirs)), nl=False)
+    try:
+        stats = rule_stats(output_dirs)
+    except UsageError as exc:  # not a run folder
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(stats_table(stats), nl=False)
 
 
 @app.command()
@@ -445,8 +452,11 @@ def review(
     """Review a run in the browser: accept or reject edits, resolve flags, edit by hand."""
     from pipeline.editor.review.app import serve
 
-    serve(output_dir, host=host, port=port, open_browser=not no_browser,
-          echo=lambda line: typer.echo(line, err=True))
+    try:
+        serve(output_dir, host=host, port=port, open_browser=not no_browser,
+              echo=lambda line: typer.echo(line, err=True))
+    except UsageError as exc:  # not a run folder
+        raise typer.BadParameter(str(exc)) from None
 
 
 @app.command()

@@ -24,7 +24,7 @@ import pytest
 
 from pipeline.editor.review.app import RunningApp, start_app
 from pipeline.run.batch import run_batch
-from pipeline.run.decisions import decisions_path, final_path, load_decisions
+from pipeline.run.decision_store import decisions_path, final_path, load_decisions
 from pipeline.settings import Settings
 from pipeline.translate.translator import FakeTranslator
 

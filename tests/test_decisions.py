@@ -15,24 +15,24 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.document import Article, Paragraph, Sentence
 from pipeline.run.batch import run_batch
-from pipeline.run.decisions import (
+from pipeline.run.decision_store import (
     Action,
     Decision,
     DecisionConflict,
     DecisionError,
     Decisions,
-    apply_decisions,
     decisions_path,
     edit_key,
     final_path,
     flag_key,
     load_decisions,
-    parse_ignore_list,
-    rule_stats,
     save_decisions,
     sentence_keys,
     text_key,
 )
+from pipeline.run.decisions import apply_decisions
+from pipeline.run.ignore import parse_ignore_list
+from pipeline.run.rulestats import rule_stats
 from pipeline.settings import Settings
 from pipeline.translate.translator import FakeTranslator
 

@@ -23,7 +23,9 @@ from pipeline.editor.export import (
     xliff_document,
 )
 from pipeline.qa.check import check_article
-from pipeline.run.records import RunRecord
+from pipeline.run.folder import NotARunFolder
+from pipeline.run.manifest import Counts, Outputs, RunEntry, Seconds
+from pipeline.run.records import RecordError, RunRecord, record_text, text_digest
 from pipeline.text.segment import segment_text
 
 SCHEMA = Path(__file__).parent / "schemas" / "xliff_core_2.0.xsd"
@@ -66,16 +68,23 @@ def odd_article() -> Article:
 
 
 def write_run(folder: Path, articles: list[Article]) -> Path:
+    """A run folder as ``daen run`` leaves it, for the records alone: each record with its
+    entry, and the manifest's entries with the records' digests."""
     folder.mkdir(parents=True, exist_ok=True)
     entries = {}
     for article in articles:
         name = article.path.rsplit(".", 1)[0]
-        record = article.to_dict() | {"run": {"source": article.path}}
+        entry = RunEntry(
+            article.path, "0" * 64, "test", Outputs((("json", f"{name}.json"),)),
+            Counts(len(article.paragraphs), len(list(article.sentences())), 0, 0, 0, 0, 0),
+            "translated", "", None, None, Seconds(0.0, 0.0, 0.0), "",
+        )
+        text = record_text(article, entry.to_json())
         path = folder / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        entries[name] = {"source": article.path, "outputs": {"json": f"{name}.json"}}
-    manifest = {"manifest_schema": 1, "articles": entries}
+        path.write_text(text, encoding="utf-8")
+        entries[name] = RunEntry.from_json(entry.to_json() | {"record_sha256": text_digest(text)})
+    manifest = {"manifest_schema": 1, "articles": {n: e.to_json() for n, e in entries.items()}}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 
@@ -201,16 +210,16 @@ def test_export_run_writes_one_xliff_per_article_and_one_tmx(tmp_path: Path) -> 
 
 
 def test_export_run_errors(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="not a folder"):
+    with pytest.raises(NotARunFolder, match="not a folder"):
         export_run(tmp_path / "missing", "xliff")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ExportError, match=r"no manifest\.json"):
+    with pytest.raises(NotARunFolder, match=r"no manifest\.json"):
         export_run(tmp_path / "empty", "tmx")
     with pytest.raises(ExportError, match="no finished articles"):
         export_run(write_run(tmp_path / "none", []), "tmx")
     bad = write_run(tmp_path / "bad", [odd_article()])
     (bad / "sub" / "odd article.json").write_text("{", encoding="utf-8")
-    with pytest.raises(ExportError, match=r"odd article\.json"):
+    with pytest.raises(RecordError, match=r"odd article\.json: changed or damaged"):
         export_run(bad, "xliff")
     with pytest.raises(ExportError, match="unknown export format"):
         export_run(bad, "docx")  # type: ignore[arg-type]

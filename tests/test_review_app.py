@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app as cli_app
 from pipeline.editor.review.app import RunningApp, start_app
 from pipeline.run.batch import run_batch
-from pipeline.run.decisions import decisions_path, final_path, load_decisions
+from pipeline.run.decision_store import decisions_path, final_path, load_decisions
+from pipeline.run.folder import NotARunFolder
 from pipeline.settings import Settings
 from pipeline.translate.translator import FakeTranslator
 
@@ -163,8 +164,8 @@ def test_a_post_without_the_cookie_is_refused(running: RunningApp) -> None:
 
 def test_review_command_refuses_a_folder_without_a_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli_app, ["review", str(tmp_path), "--no-browser"])
-    assert result.exit_code == 1
-    assert "no article records" in str(result.exception)
+    assert result.exit_code == 2  # a usage error: not a run folder
+    assert "no manifest.json" in result.output
 
 
 def test_never_flag_a_word_from_the_page_takes_effect_in_the_next_run(
@@ -214,12 +215,13 @@ def test_orphaned_decisions_are_listed_on_the_article_page(running: RunningApp) 
     assert "“nej”" in page
 
 
-def test_a_run_without_its_manifest_is_found_from_the_records(tmp_path: Path) -> None:
+def test_a_run_without_its_manifest_is_refused_not_guessed(tmp_path: Path) -> None:
+    """The app reads the articles the manifest lists (pipeline.run.folder), never every
+    ``*.json`` it finds: without the manifest there is no run to review."""
     (tmp_path / "in" / "sub").mkdir(parents=True)
     (tmp_path / "in" / "sub" / "b.txt").write_text(TEXT, encoding="utf-8")
     out = tmp_path / "out"
     run_batch(tmp_path / "in", out, Settings.from_options(), translator=FakeTranslator())
-    (out / "manifest.json").unlink()
     started = start_app(out)
     started.serve_in_thread()
     try:
@@ -231,3 +233,6 @@ def test_a_run_without_its_manifest_is_found_from_the_records(tmp_path: Path) ->
         assert client.request("GET", "/article/../a")[0] == 404
     finally:
         started.close()
+    (out / "manifest.json").unlink()
+    with pytest.raises(NotARunFolder, match=r"no manifest\.json"):
+        start_app(out)

@@ -10,13 +10,13 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.editor.rundiff import (
-    RunDiffError,
     compare_runs,
     diff_page,
     paragraph_diffs,
     terminal_lines,
 )
 from pipeline.run.batch import run_batch
+from pipeline.run.folder import NotARunFolder
 from pipeline.settings import Settings
 from pipeline.translate.translator import FakeTranslator
 
@@ -90,8 +90,9 @@ def test_diff_page_is_escaped_and_self_contained(runs: tuple[Path, Path, Path]) 
         encoding="utf-8",
     )
     diff = compare_runs(run_a, run_b)
-    # same input and run key in both manifests: records are not even opened
-    assert {a.source: a.kind for a in diff.articles}["same.txt"] == "unchanged"
+    # a record changed after its run is refused (pipeline.run.folder), not compared
+    same = next(a for a in diff.articles if a.source == "same.txt")
+    assert same.kind == "unreadable" and "changed or damaged since the run" in same.message
     page = diff_page(diff)
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "<del>»</del><ins>“</ins>" in page
@@ -115,7 +116,7 @@ def test_paragraph_diffs_match_moved_and_added_paragraphs() -> None:
 
 
 def test_not_a_run_folder(tmp_path: Path) -> None:
-    with pytest.raises(RunDiffError, match=r"no manifest\.json"):
+    with pytest.raises(NotARunFolder, match=r"no manifest\.json"):
         compare_runs(tmp_path, tmp_path)
     result = CliRunner().invoke(app, ["diff", str(tmp_path), str(tmp_path / "nope")])
     assert result.exit_code == 2

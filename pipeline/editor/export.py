@@ -34,8 +34,7 @@ from pipeline import __version__
 from pipeline.document import Article, Edit, Flag, Sentence
 from pipeline.errors import DaenError
 from pipeline.run.decisions import Applied, decisions_by_sentence, describe, load_applied
-from pipeline.run.manifest import MANIFEST, ManifestError, read_manifest
-from pipeline.run.records import RecordError, RunRecord, read_record, record_digest
+from pipeline.run.folder import RunFolder
 
 Format = Literal["xliff", "tmx"]
 FORMATS: tuple[Format, ...] = ("xliff", "tmx")
@@ -69,46 +68,19 @@ def load_run(run_dir: Path) -> list[ExportRecord]:
     """The article records of a run, in name order: those its ``manifest.json`` lists, with
     the editor's decisions (``daen review``) applied where there are any.
 
-    Other JSON files in the folder are never read. A listed record that is missing, cannot be
-    read, or no longer matches the digest the run recorded raises :class:`ExportError`.
+    Read through :class:`~pipeline.run.folder.RunFolder`: other JSON files in the folder are
+    never read, and a listed record that is missing, cannot be read, lies outside the folder
+    or no longer matches the digest the run recorded is refused (its error, unchanged).
     """
-    if not run_dir.is_dir():
-        raise ExportError(f"{run_dir}: not a folder (give the output folder of `daen run`)")
-    try:
-        manifest = read_manifest(run_dir)
-    except ManifestError as error:
-        raise ExportError(str(error)) from None
+    run = RunFolder.open(run_dir)
     records = []
-    for name, entry in sorted(manifest["articles"].items()):
-        record = _listed_record(run_dir, str(name), entry)
-        review = load_applied(run_dir, record.name, record.article)  # the editor's final state
-        records.append(
-            ExportRecord(record.name, review.article if review else record.article, review)
-        )
+    for name in sorted(run.entries):
+        article = run.record(name)
+        review = load_applied(run.decisions_path(name), article)  # the editor's final state
+        records.append(ExportRecord(name, review.article if review else article, review))
     if not records:
         raise ExportError(f"{run_dir}: the run has no finished articles; run `daen run`")
     return records
-
-
-def _listed_record(run_dir: Path, name: str, entry: object) -> RunRecord:
-    """One record the manifest lists, checked against it."""
-    redo = "; run `daen run` again to redo it"
-    outputs = entry.get("outputs") if isinstance(entry, dict) else None
-    listed = outputs.get("json") if isinstance(outputs, dict) else f"{name}.json"
-    relative = PurePosixPath(str(listed))
-    if relative.is_absolute() or ".." in relative.parts:
-        raise ExportError(f"{run_dir / MANIFEST}: {name}: record path {listed!r} is not in the run")
-    path = run_dir / relative
-    recorded = entry.get("record_sha256") if isinstance(entry, dict) else None
-    try:
-        if recorded is not None and record_digest(path) != recorded:
-            raise RecordError(f"{path}: changed or damaged since the run{redo}")
-        record = read_record(path, name)
-    except RecordError as error:
-        raise ExportError(f"{error}" if redo in str(error) else f"{error}{redo}") from None
-    if record is None:
-        raise ExportError(f"{path}: not an article record{redo}")
-    return record
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from typing import Any, Literal
 from pipeline.errors import DaenError, printable
 from pipeline.render.html import esc, page
 from pipeline.render.worddiff import Chunk, to_ansi, to_html, to_markers, word_diff
-from pipeline.run.manifest import ManifestError, read_manifest
-from pipeline.run.records import RecordError, read_record
+from pipeline.run.folder import RunFolder
+from pipeline.run.manifest import RunEntry, RunManifest
+from pipeline.run.records import RecordError
 
 ChangeKind = Literal["changed", "added", "removed", "unchanged", "unreadable"]
 # In the terminal, unchanged stretches longer than this are shortened to their ends.
@@ -25,7 +26,8 @@ CONTEXT_CHARS = 60
 
 
 class RunDiffError(DaenError):
-    """A folder that is not the output of ``daen run``."""
+    """The comparison cannot be written (a folder that is not a run is
+    :class:`~pipeline.run.folder.NotARunFolder`)."""
 
 
 @dataclass
@@ -84,27 +86,15 @@ class RunDiff:
 # Loading runs
 
 
-def _manifest(folder: Path) -> dict[str, Any]:
-    try:
-        return read_manifest(folder)
-    except ManifestError as error:
-        raise RunDiffError(str(error)) from None
-
-
-def read_run_article(folder: Path, name: str, entry: dict[str, Any]) -> RunArticle:
-    """Load one article's record from a run folder."""
+def read_run_article(run: RunFolder, name: str) -> RunArticle:
+    """Load one article's record from a run folder (checked: :meth:`RunFolder.record`)."""
     from pipeline.render.text import english_paragraphs
 
-    outputs = entry.get("outputs")
-    listed = outputs.get("json") if isinstance(outputs, dict) else None
-    record_path = folder / str(listed or f"{name}.json")
-    record = read_record(record_path, name)  # RecordError when it cannot be read
-    if record is None:
-        raise RecordError(f"{record_path}: not an article record")
-    article = record.article
+    entry = run.entry(name)
+    article = run.record(name)  # RecordError when it cannot be used
     return RunArticle(
-        name, entry.get("source", name), [p.text for p in article.paragraphs],
-        english_paragraphs(article), entry.get("counts", {}),
+        name, entry.source, [p.text for p in article.paragraphs],
+        english_paragraphs(article), entry.counts.to_json(),
     )
 
 
@@ -132,29 +122,26 @@ def paragraph_diffs(before: list[str], after: list[str]) -> list[ParagraphDiff]:
 
 def compare_runs(run_a: Path, run_b: Path) -> RunDiff:
     """Compare two output folders of ``daen run``."""
-    manifest_a, manifest_b = _manifest(run_a), _manifest(run_b)
-    entries_a = {k: v if isinstance(v, dict) else {} for k, v in manifest_a["articles"].items()}
-    entries_b = {k: v if isinstance(v, dict) else {} for k, v in manifest_b["articles"].items()}
+    folder_a, folder_b = RunFolder.open(run_a), RunFolder.open(run_b)
+    entries_a, entries_b = folder_a.entries, folder_b.entries
     results = []
     for name in sorted(set(entries_a) | set(entries_b)):
         entry_a, entry_b = entries_a.get(name), entries_b.get(name)
-        source = (entry_b or entry_a or {}).get("source", name)
+        source = next(e.source for e in (entry_b, entry_a) if e is not None) or name
+        counts_a = entry_a.counts.to_json() if entry_a is not None else {}
+        counts_b = entry_b.counts.to_json() if entry_b is not None else {}
         if entry_a is None or entry_b is None:
             kind: ChangeKind = "added" if entry_a is None else "removed"
-            results.append(
-                ArticleDiff(name, source, kind, counts_a=(entry_a or {}).get("counts", {}),
-                            counts_b=(entry_b or {}).get("counts", {}))
-            )
+            results.append(ArticleDiff(name, source, kind, counts_a=counts_a, counts_b=counts_b))
             continue
         if _same_run_of_same_input(entry_a, entry_b):
             results.append(
-                ArticleDiff(name, source, "unchanged", counts_a=entry_a.get("counts", {}),
-                            counts_b=entry_b.get("counts", {}))
+                ArticleDiff(name, source, "unchanged", counts_a=counts_a, counts_b=counts_b)
             )
             continue
         try:
-            a = read_run_article(run_a, name, entry_a)
-            b = read_run_article(run_b, name, entry_b)
+            a = read_run_article(folder_a, name)
+            b = read_run_article(folder_b, name)
         except RecordError as error:
             results.append(ArticleDiff(name, source, "unreadable", message=str(error)))
             continue
@@ -166,27 +153,28 @@ def compare_runs(run_a: Path, run_b: Path) -> RunDiff:
         english = paragraph_diffs(a.english, b.english)
         kind = "changed" if danish or english else "unchanged"
         results.append(ArticleDiff(name, source, kind, danish, english, a.counts, b.counts))
-    return RunDiff(run_a, run_b, results, _settings(manifest_a), _settings(manifest_b))
-
-
-def _same_run_of_same_input(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Records certainly equal: same input, same run key and same model."""
-    return bool(a.get("input_sha256")) and all(
-        a.get(key) == b.get(key) for key in ("input_sha256", "key", "model", "translation")
+    return RunDiff(
+        run_a, run_b, results, _settings(folder_a.manifest), _settings(folder_b.manifest)
     )
 
 
-def _settings(manifest: dict[str, Any]) -> dict[str, Any]:
-    translation = manifest.get("translation")
-    translation = translation if isinstance(translation, dict) else {}
+def _same_run_of_same_input(a: RunEntry, b: RunEntry) -> bool:
+    """Records certainly equal: same input, same run key and same model."""
+    return bool(a.input_sha256) and (a.input_sha256, a.key, a.model, a.translation) == (
+        b.input_sha256, b.key, b.model, b.translation
+    )
+
+
+def _settings(manifest: RunManifest) -> dict[str, Any]:
+    translation = manifest.translation
     return {
-        "version": manifest.get("version"),
-        "finished": manifest.get("finished"),
+        "version": manifest.version or None,
+        "finished": manifest.finished,
         "model": translation.get("model"),
         "revision": translation.get("revision"),
         "backend": translation.get("backend"),
-        "settings": manifest.get("settings", {}),
-        "rules": manifest.get("rules", {}),
+        "settings": manifest.settings,
+        "rules": manifest.rules,
     }
 
 

@@ -3,7 +3,8 @@
 Owns finding and reading inputs (:mod:`~pipeline.run.discover`), running the declared stages
 (:mod:`~pipeline.run.stages`), the incremental batch (:mod:`~pipeline.run.batch`), workers on
 local cores and on Ray (:mod:`~pipeline.run.parallel`, :mod:`~pipeline.run.cluster`), the
-manifest and the records of a run folder, the lock that keeps one run per folder, the
+manifest and the records of a run folder and the one reader of a finished one
+(:mod:`~pipeline.run.folder`), the lock that keeps one run per folder, the
 file-by-file commands (:mod:`~pipeline.run.workflow`), the editors' decisions that a run folder
 keeps, and the list of every rule (``daen rules``).
 

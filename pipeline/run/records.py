@@ -5,7 +5,9 @@ For an article named ``NAME`` (its input path without the suffix) a run writes
 ``NAME.json``: the article (:meth:`~pipeline.document.Article.to_dict`) plus its ``run``
 entry (input hash, run key, counts, translation state, timings), which is also what the
 manifest keeps per article. An article is finished only when its record is there.
-``daen run``, the file-by-file commands, ``daen export`` and ``daen diff`` all go through here.
+``daen run`` and the file-by-file commands write and read them here; the readers of a
+finished run (``daen export``, ``daen diff``, ``daen review``) go through
+:class:`pipeline.run.folder.RunFolder`, which checks each record against the manifest.
 A new output is one more entry in :data:`OUTPUT_SUFFIXES` and one more renderer in
 :func:`render_outputs`.
 """
@@ -231,9 +233,25 @@ def read_record(path: Path, name: str) -> RunRecord | None:
         raise RecordError(f"{path}: not a readable record ({error})") from None
     if not isinstance(data, dict) or "paragraphs" not in data or "path" not in data:
         return None
+    return _record_from(path, name, data, "")
+
+
+def parse_record(path: Path, data: bytes, redo: str) -> RunRecord:
+    """The record in ``data`` (the bytes of ``path``), which must be an article record;
+    RecordError (ending with ``redo``: what to do about it) when it is not."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"{path}: not a readable record ({error}); {redo}") from None
+    if not isinstance(parsed, dict) or "paragraphs" not in parsed or "path" not in parsed:
+        raise RecordError(f"{path}: not an article record; {redo}")
+    return _record_from(path, path.stem, parsed, f"; {redo}")
+
+
+def _record_from(path: Path, name: str, data: dict[str, Any], redo: str) -> RunRecord:
     try:
         article = Article.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-        raise RecordError(f"{path}: not a valid article record ({error})") from None
+        raise RecordError(f"{path}: not a valid article record ({error}){redo}") from None
     entry = data.get("run")
     return RunRecord(name, article, entry if isinstance(entry, dict) else {})

@@ -35,21 +35,24 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pipeline.document import Article
 from pipeline.editor.review import page
 from pipeline.errors import DaenError
-from pipeline.run.decisions import (
+from pipeline.run.decision_store import (
     ACTIONS,
-    DECISIONS_SUFFIX,
     Action,
-    Applied,
     Decision,
     DecisionConflict,
     DecisionError,
     Decisions,
-    apply_decisions,
-    decisions_path,
+    edit_key,
+    flag_key,
     load_decisions,
     save_decisions,
-    write_final,
+    sentence_keys,
+    text_key,
 )
+from pipeline.run.decisions import Applied, apply_decisions, write_final
+from pipeline.run.folder import RunFolder
+from pipeline.run.ignore import add_to_ignore_list
+from pipeline.run.manifest import MANIFEST, RunEntry
 
 COOKIE = "daen_review"
 TOKEN_HEADER = "X-Daen-Token"
@@ -62,78 +65,83 @@ class ReviewError(DaenError):
 
 @dataclass
 class _Cached:
-    mtime_ns: int
+    key: tuple[int, str | None]  # the record's mtime and the digest the manifest has for it
     article: Article
 
 
 class Review:
-    """The run folder as the app sees it: articles, records and decisions; no HTTP here."""
+    """The run folder as the app sees it: articles, records and decisions; no HTTP here.
+
+    The run is read through :class:`~pipeline.run.folder.RunFolder` only: the articles are
+    the manifest's (opened again when a ``daen run`` saved a new one), and a record that is
+    missing, lies outside the folder or changed since the run is refused with its error.
+    """
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
         self._records: dict[str, _Cached] = {}
         self._lock = threading.Lock()  # one save at a time (the version check, then the write)
-        self.names = self._find_articles()
-        if not self.names:
+        self._opening = threading.Lock()
+        self._run, self._manifest_mtime = self._open()
+        if not len(self._run):
             raise ReviewError(
-                f"{output_dir}: no article records (<name>.json); run `daen run` first"
+                f"{output_dir}: the run has no finished articles; run `daen run` first"
             )
 
-    def _find_articles(self) -> dict[str, dict[str, Any]]:
-        """Output name -> manifest entry (or ``{}`` when the run has no manifest)."""
-        if not self.output_dir.is_dir():
-            raise ReviewError(f"{self.output_dir}: not a folder (give the output folder of a run)")
+    def _open(self) -> tuple[RunFolder, int]:
+        mtime = self._mtime()
+        return RunFolder.open(self.output_dir), mtime
+
+    def _mtime(self) -> int:
         try:
-            manifest = json.loads((self.output_dir / "manifest.json").read_text(encoding="utf-8"))
-            articles = manifest.get("articles") or {}
-        except (OSError, ValueError, AttributeError):
-            articles = {}
-        if articles:
-            return {
-                name: entry for name, entry in articles.items()
-                if (self.output_dir / f"{name}.json").is_file()
-            }
-        found: dict[str, dict[str, Any]] = {}
-        for path in sorted(self.output_dir.rglob("*.json")):
-            relative = path.relative_to(self.output_dir)
-            if path.name == "manifest.json" or path.name.endswith(DECISIONS_SUFFIX):
-                continue
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(data, dict) and "paragraphs" in data:  # an article record
-                found[relative.with_suffix("").as_posix()] = {"source": data.get("path")}
-        return found
+            return (self.output_dir / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return -1
+
+    @property
+    def run(self) -> RunFolder:
+        """The run folder, read again when its manifest changed (a ``daen run`` since)."""
+        with self._opening:
+            if self._mtime() != self._manifest_mtime:
+                self._run, self._manifest_mtime = self._open()
+            return self._run
+
+    @property
+    def names(self) -> dict[str, RunEntry]:
+        """Output name -> manifest entry, in manifest order."""
+        return self.run.entries
 
     def record(self, name: str) -> Article:
-        """The article's record as the run wrote it (read again when the file changed)."""
-        if name not in self.names:
-            raise KeyError(name)
-        path = self.output_dir / f"{name}.json"
-        mtime = path.stat().st_mtime_ns
+        """The article's record as the run wrote it (read again when the file changed);
+        KeyError for a name the run does not have, RecordError for a record it refuses."""
+        run = self.run
+        entry = run.entry(name)  # KeyError: not an article of this run
+        path = run.record_path(name)
+        try:
+            key = (path.stat().st_mtime_ns, entry.record_sha256)
+        except OSError:
+            key = (-1, entry.record_sha256)
         cached = self._records.get(name)
-        if cached is None or cached.mtime_ns != mtime:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            cached = _Cached(mtime, Article.from_dict(data))
+        if cached is None or cached.key != key:
+            cached = _Cached(key, run.record(name))
             self._records[name] = cached
         return cached.article
 
     def decisions(self, name: str) -> Decisions:
-        return load_decisions(decisions_path(self.output_dir, name), self.record(name).path)
+        return load_decisions(self.run.decisions_path(name), self.record(name).path)
 
     def applied(self, name: str) -> Applied:
         return apply_decisions(self.record(name), self.decisions(name))
 
     def index_entries(self) -> list[page.IndexEntry]:
-        from pipeline.render import counts
-
+        """One row per article, from the manifest and the decisions (no record is read: one
+        that the run refuses shows its error on its own page, not here)."""
+        run = self.run
         entries = []
-        for name, entry in sorted(self.names.items()):
-            decisions = self.decisions(name)
-            article_counts = entry.get("counts") or counts(self.record(name))
+        for name, entry in sorted(run.entries.items()):
+            decisions = load_decisions(run.decisions_path(name), entry.source)
             entries.append(page.IndexEntry(
-                name, entry.get("source") or name, decisions.state, article_counts,
+                name, entry.source or name, decisions.state, entry.counts.to_json(),
                 len(decisions.items), len(decisions.orphaned),
             ))
         return entries
@@ -150,11 +158,11 @@ class Review:
             raise DecisionError("the request names no version to save on")
         with self._lock:
             decisions = self.decisions(name)
+            path = self.run.decisions_path(name)
             if decisions.version != base:
-                raise DecisionConflict(decisions_path(self.output_dir, name), base,
-                                       decisions.version)
+                raise DecisionConflict(path, base, decisions.version)
             touched = self._apply(name, decisions, request)
-            save_decisions(decisions_path(self.output_dir, name), decisions, base)
+            save_decisions(path, decisions, base)
             applied = apply_decisions(self.record(name), decisions)
             write_final(self.output_dir, name, applied)
         return applied, touched
@@ -176,8 +184,6 @@ class Review:
 
     def ignore(self, name: str, request: dict[str, Any]) -> str:
         """Add a flag's word, or its rule, to the batch's ignore list; what to tell the editor."""
-        from pipeline.run.decisions import add_to_ignore_list, flag_key, sentence_keys
-
         kind = request.get("kind")
         key = str(request.get("item", ""))
         article = self.record(name)
@@ -196,8 +202,6 @@ class Review:
 
     def _decision(self, name: str, key: str, action: str, request: dict[str, Any]) -> Decision:
         """The decision on item ``key``, built from the record (never from the request)."""
-        from pipeline.run.decisions import edit_key, flag_key, sentence_keys, text_key
-
         article = self.record(name)
         note = str(request.get("note", ""))[:2000]
         for skey, sentence in zip(sentence_keys(article), article.sentences(), strict=True):

@@ -18,13 +18,8 @@ from pipeline.document import Edit, Flag, Sentence
 from pipeline.render import counts, is_low_confidence, low_confidence_reason, sentence_label
 from pipeline.render.html import REVIEW_CSS, cleaned_html, esc, page
 from pipeline.render.worddiff import side_html, word_diff
-from pipeline.run.decisions import (
-    Applied,
-    Decision,
-    edit_key,
-    flag_key,
-    text_key,
-)
+from pipeline.run.decision_store import Decision, edit_key, flag_key, text_key
+from pipeline.run.decisions import Applied
 
 _STATE_LABEL = {
     "accept": "✓ accepted", "reject": "✗ rejected", "resolve": "✓ resolved",
