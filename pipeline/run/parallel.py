@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pipeline.errors import DaenError, InputError, RuleTableError
+from pipeline.run.discover import read_source
 from pipeline.run.stages import Stages
 
 if TYPE_CHECKING:
@@ -169,9 +170,6 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
     driver's (:class:`RuleMismatchError`) raises.
     ``stages`` are the driver's, already loaded; by default this process's own.
     """
-    from pipeline.run.discover import read_source
-    from pipeline.text.reader import article_from_bytes
-
     t0 = time.perf_counter()
     digest = ""
     try:
@@ -180,7 +178,7 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
             data, digest = read_source(Path(job.path), job.relative)
         else:
             data, digest = job.data, hashlib.sha256(job.data).hexdigest()
-        article = article_from_bytes(data, job.relative)
+        article = runner.read(data, job.relative)
         if not article.paragraphs:
             raise InputError(job.relative, "no text: the file holds only whitespace")
         cleaned = runner.clean(article)
