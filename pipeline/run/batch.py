@@ -65,6 +65,7 @@ from pipeline.run.runlock import OutputLock
 from pipeline.run.stages import Stages, load_model_translator
 from pipeline.run.writer import ArticleWriter, Outcome, translation_note, write_index
 from pipeline.settings import RunOptions, Settings
+from pipeline.stagespec import COMMAND_STAGES
 
 if TYPE_CHECKING:
     from pipeline.run.cluster import RaySession
@@ -201,7 +202,7 @@ class _BatchRun:
         self.rules: dict[str, Any] = settings.rules()
         # The editors' ignore list (pipeline.run.decisions) is part of what the outputs depend on.
         self.key: str = ignore_key(settings.key(self.rules), output_dir)
-        self.stages: Stages = Stages(settings)
+        self.stages: Stages = Stages(settings, COMMAND_STAGES["run"])
         self.found: Found = Found([], [], {})
         self.plan: Plan = Plan()
         self.manifest: dict[str, Any] = new_manifest(

@@ -66,14 +66,6 @@ WINDOW_PER_WORKER = 4  # calls handed out ahead of the results, per worker
 MAX_POOL_BREAKS = 3
 
 
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its affinity mask, not the machine's total)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def workers_for(jobs: int, articles: int | None) -> int:
     """Worker processes worth starting for ``articles`` articles (None: unknown, many).
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from pipeline.document import Article
 from pipeline.errors import InputError, RunInterrupted
-from pipeline.fsutil import write_atomic
 from pipeline.fix.kinds import flag_kind
+from pipeline.fsutil import write_atomic
 from pipeline.render.text import english_text
 from pipeline.run.discover import ORIGINAL_SUFFIX, discover_paths, name_overflow, read_source
 from pipeline.run.records import record_text
