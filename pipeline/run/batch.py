@@ -35,9 +35,13 @@ The batch, step by step:
 Input files are only ever read.
 
 Its pieces, each imported downward only: finding and reading inputs in
-:mod:`pipeline.run.discover`, the settings and run key in :mod:`pipeline.settings`, the stages in
-:mod:`pipeline.run.stages`, output files and records in :mod:`pipeline.run.records`, the manifest in
-:mod:`pipeline.run.manifest`. The progress bar and summary (:mod:`pipeline.console`) sit above.
+:mod:`pipeline.run.discover`, what is to be done (steps 1-2, and the chunks) in
+:mod:`pipeline.run.plan`, the settings and run key in :mod:`pipeline.settings`, the stages
+(declared in :mod:`pipeline.stagespec`) in :mod:`pipeline.run.stages`, one article's outputs and
+manifest entry in :mod:`pipeline.run.writer`, output files and records in
+:mod:`pipeline.run.records`, the manifest in :mod:`pipeline.run.manifest`. This module is the
+outline: :func:`run_batch` and the state its steps share. The progress bar and summary
+(:mod:`pipeline.console`) sit above.
 """
 
 from __future__ import annotations
@@ -252,7 +256,8 @@ class _BatchRun:
         or with a cluster that cannot be reached, a DaenError says what to do."""
         if self.options.ray is None:
             return
-        from pipeline.run.cluster import connect, import_ray  # imports multiprocessing (below)
+        # only with --ray: cluster imports multiprocessing, as parallel does (below)
+        from pipeline.run.cluster import connect, import_ray
 
         import_ray()
         if self.plan.todo or self.plan.retry:
@@ -369,7 +374,7 @@ class _BatchRun:
         (:mod:`pipeline.run.parallel`) or in Ray tasks (:mod:`pipeline.run.cluster`)."""
         # imported here: they import multiprocessing (some 20 ms), which a run with nothing
         # to clean never needs
-        from pipeline.run import cluster, parallel
+        from pipeline.run import parallel
 
         def job(work: Work) -> parallel.CleanJob:
             data = work.data or None
@@ -383,6 +388,8 @@ class _BatchRun:
         # The workers clean ahead while this process translates and writes: up to two chunks.
         ahead = articles_ahead(todo, self.options.chunk_sentences)
         if self.cluster is not None:
+            from pipeline.run import cluster
+
             return cluster.clean_many(jobs, spec, session=self.cluster, ahead=ahead)
         return parallel.clean_many(
             jobs, spec, workers=self.options.jobs, count=len(todo), stages=self.stages,
