@@ -293,7 +293,6 @@ def run(
     Incremental: unchanged articles are skipped. Exit code 1 when any article failed.
     """
     from pipeline.console import run_command
-    from pipeline.run.parallel import usable_cores
 
     if translator not in ("model", "fake"):
         raise typer.BadParameter("choose model or fake", param_hint="--translator")
@@ -302,7 +301,7 @@ def run(
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
         quote_style=quote_style, originals=originals, qa_threshold=qa_threshold,
         chunk_sentences=chunk_sentences, require_translation=require_translation,
-        jobs=usable_cores() if jobs is None else jobs, ray=ray, follow_links=follow_links,
+        jobs=jobs, ray=ray, follow_links=follow_links,
     )
     _offline(offline)
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ class FixSettings:
         return table_files(self.data_dir, self.dictionary)
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, not the machine's total)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How ``daen run`` goes about its work (none of these changes an article's outputs)."""
@@ -59,9 +68,10 @@ class RunOptions:
     originals: Path | None = None  # folder of English originals (the qa stage)
     require_translation: bool = False  # exit code 1 when the model is unavailable
     follow_links: bool = False  # read links in the input that point outside it
-    # Where the work runs: cleanup in ``jobs`` processes (pipeline.run.parallel), or everything
-    # on a Ray cluster (pipeline.run.cluster; ``ray`` is auto, local or an address).
-    jobs: int = 1
+    # Where the work runs: cleanup in ``jobs`` processes (pipeline.run.parallel; by default one
+    # per usable core, and fewer for a small batch), or everything on a Ray cluster
+    # (pipeline.run.cluster; ``ray`` is auto, local or an address).
+    jobs: int = field(default_factory=usable_cores)
     ray: str | None = None
 
     def __post_init__(self) -> None:

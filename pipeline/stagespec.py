@@ -12,9 +12,9 @@ qa         :mod:`pipeline.qa.check`        comparison with an English original (
 ========== ========================= =====================================================
 
 ``daen run`` runs them all; ``daen normalize``/``fix``/``clean``/``translate`` run
-:data:`COMMAND_STAGES` of them. A new stage is one more :class:`StageSpec` in :data:`STAGES`
-and one more branch in :meth:`pipeline.run.stages.Stages.clean` (per article) or in the batch's
-chunk loop.
+:data:`COMMAND_STAGES` of them. The run calls each stage through the entry point its
+:class:`StageSpec` names, in the order of :data:`STAGES` (:class:`pipeline.run.stages.Stages`):
+a new stage is one more :class:`StageSpec` here, and its function.
 
 Each stage's *code version* (:func:`code_versions`) is a hash of the source of its module and
 of every ``pipeline`` module that module imports, directly or not: editing a rule redoes
@@ -24,27 +24,55 @@ articles, editing the command line's help or a renderer does not.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any, Literal
 
 PACKAGE = Path(__file__).resolve().parent
 
 
+Scope = Literal["file", "article", "chunk"]
+
+
 @dataclass(frozen=True)
 class StageSpec:
+    """One stage: its name, the module it is (its code version starts there), how much it
+    takes at a time, and the function the run calls.
+
+    ``entry`` (and ``prepare``) are ``"module:function"``, imported when the run first needs
+    them (:func:`entry_point`): this module imports no stage, so ``daen --help`` loads none.
+    How the run calls ``entry`` depends on ``scope``:
+
+    - ``"file"``: ``entry(data, name) -> Article``, an input's bytes (``read``, always first);
+    - ``"article"``: ``entry(article, argument) -> Article``, one article at a time, where
+      ``argument`` is the part of :class:`~pipeline.settings.Settings` named by ``config``, or
+      what ``prepare(part)`` makes of it, once per run (the fix rules from the fix settings);
+    - ``"chunk"``: ``entry(chunk, run) -> None`` over a chunk of ``daen run``'s cleaned
+      articles at once (see :class:`pipeline.run.stages.ChunkRun`); its entry is an adapter
+      in :mod:`pipeline.run.stages`, as it needs the run's translator, progress and warnings.
+    """
+
     name: str
-    module: str  # the module that implements it (its code version starts there)
-    per_article: bool  # False: runs over a chunk of articles at once
+    module: str
+    scope: Scope
+    entry: str
+    config: str = ""
+    prepare: str = ""
 
 
 STAGES: tuple[StageSpec, ...] = (
-    StageSpec("read", "pipeline.text.reader", True),
-    StageSpec("normalize", "pipeline.text.normalize", True),
-    StageSpec("fix", "pipeline.fix.stage", True),
-    StageSpec("translate", "pipeline.translate.translator", False),
-    StageSpec("qa", "pipeline.qa.check", False),
+    StageSpec("read", "pipeline.text.reader", "file", "pipeline.text.reader:article_from_bytes"),
+    StageSpec("normalize", "pipeline.text.normalize", "article",
+              "pipeline.text.normalize:normalize_article", config="normalize"),
+    StageSpec("fix", "pipeline.fix.stage", "article", "pipeline.fix.stage:fix_article",
+              config="fix", prepare="pipeline.run.stages:fix_rules"),
+    StageSpec("translate", "pipeline.translate.translator", "chunk",
+              "pipeline.run.stages:translate_chunk"),
+    StageSpec("qa", "pipeline.qa.check", "chunk", "pipeline.run.stages:qa_chunk"),
 )
 STAGE_NAMES = tuple(spec.name for spec in STAGES)
 COMMAND_STAGES: dict[str, tuple[str, ...]] = {
@@ -54,6 +82,19 @@ COMMAND_STAGES: dict[str, tuple[str, ...]] = {
     "translate": ("read", "translate"),
     "run": STAGE_NAMES,
 }
+
+
+
+def entry_point(name: str) -> Callable[..., Any]:
+    """The function a ``"module:function"`` names, its module imported now.
+
+    >>> entry_point("pipeline.text.reader:article_from_bytes").__name__
+    'article_from_bytes'
+    """
+    module, _, function = name.partition(":")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return found
+
 
 _IMPORT = re.compile(
     # the names imported: one line, or a parenthesised list over several lines

@@ -27,7 +27,7 @@ from pipeline.run.manifest import (
     Outputs,
     RunEntry,
     Seconds,
-    manifest_text,
+    manifest_lines,
 )
 from pipeline.run.records import RecordError
 from pipeline.settings import Settings
@@ -143,7 +143,7 @@ def test_entries_round_trip_and_the_manifest_stays_byte_identical(
         own = RunEntry.from_json(record["run"])  # the record's copy: without the digest
         assert own.record_sha256 is None and json.dumps(own.to_json()) == json.dumps(record["run"])
     rebuilt = data | {"articles": {n: e.to_json() for n, e in run}}
-    assert manifest_text(rebuilt) + "\n" == text
+    assert "".join(manifest_lines(rebuilt)) == text
     assert run.manifest.translation["model"] == "fake-echo" and run.manifest.settings
 
 

@@ -350,15 +350,10 @@ class RunManifest:
         )
 
 
-def manifest_text(data: dict[str, Any]) -> str:
-    """JSON with one top-level key, and one article, per line: readable, and fast to write
-    (``indent`` would switch json to its slow pure-Python encoder)."""
-    return "".join(manifest_lines(data)).removesuffix("\n")
-
-
 def manifest_lines(data: dict[str, Any]) -> Iterator[str]:
-    r""":func:`manifest_text` with its final newline, a line at a time (a large manifest is
-    written without a second copy of it in memory).
+    r"""The manifest as JSON with one top-level key, and one article, per line: readable, and
+    fast to write (``indent`` would switch json to its slow pure-Python encoder); a line at a
+    time, so a large manifest is written without a second copy of it in memory.
 
     >>> "".join(manifest_lines({"a": 1, "articles": {"x": {"n": 2}}}))
     '{\n "a": 1,\n "articles": {\n  "x": {"n": 2}\n }\n}\n'

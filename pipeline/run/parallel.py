@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pipeline.errors import DaenError, InputError, RuleTableError
+from pipeline.run.discover import read_source
 from pipeline.run.stages import Stages
 
 if TYPE_CHECKING:
@@ -63,14 +64,6 @@ WINDOW_PER_WORKER = 4  # calls handed out ahead of the results, per worker
 # An item waiting in this many broken pools is run alone next (a worker that dies before it
 # even starts the item, e.g. unpickling it, must not break pools forever).
 MAX_POOL_BREAKS = 3
-
-
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its affinity mask, not the machine's total)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def workers_for(jobs: int, articles: int | None) -> int:
@@ -169,9 +162,6 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
     driver's (:class:`RuleMismatchError`) raises.
     ``stages`` are the driver's, already loaded; by default this process's own.
     """
-    from pipeline.run.discover import read_source
-    from pipeline.text.reader import article_from_bytes
-
     t0 = time.perf_counter()
     digest = ""
     try:
@@ -180,7 +170,7 @@ def clean_one(job: CleanJob, spec: CleanSpec, stages: Stages | None = None) -> C
             data, digest = read_source(Path(job.path), job.relative)
         else:
             data, digest = job.data, hashlib.sha256(job.data).hexdigest()
-        article = article_from_bytes(data, job.relative)
+        article = runner.read(data, job.relative)
         if not article.paragraphs:
             raise InputError(job.relative, "no text: the file holds only whitespace")
         cleaned = runner.clean(article)

@@ -26,6 +26,7 @@ from pipeline import fsutil
 from pipeline.document import Article
 from pipeline.errors import DaenError
 from pipeline.fsutil import write_atomic
+from pipeline.run.manifest import ManifestError, RunEntry
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -174,15 +175,24 @@ class OutputListing:
 
 
 def entry_is_current(
-    entry: Any, digest: str, key: str, paths: dict[str, Path], listing: OutputListing
+    entry: RunEntry | None, digest: str, key: str, paths: dict[str, Path], listing: OutputListing
 ) -> bool:
     """Whether a run entry says the article is finished for this input and run key."""
     return (
-        isinstance(entry, dict)
-        and entry.get("input_sha256") == digest
-        and entry.get("key") == key
+        entry is not None
+        and entry.input_sha256 == digest
+        and entry.key == key
         and all(listing.exists(path) for path in paths.values())
     )
+
+
+def parse_entry(data: object) -> RunEntry | None:
+    """A run entry read back from a manifest or record; None when it is damaged (the article
+    is then done again)."""
+    try:
+        return RunEntry.from_json(data)
+    except ManifestError:
+        return None
 
 
 def text_digest(text: str | list[str]) -> str:
@@ -202,7 +212,7 @@ def record_digest(path: Path) -> str | None:
         return None
 
 
-def entry_from_record(path: Path) -> dict[str, Any] | None:
+def entry_from_record(path: Path) -> RunEntry | None:
     """The run entry stored in an article's record (written last when it was finished), with
     the record's digest; None when the record is missing, damaged or has no entry."""
     try:
@@ -212,7 +222,7 @@ def entry_from_record(path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(entry, dict):
         return None
-    return {**entry, "record_sha256": hashlib.sha256(data).hexdigest()}
+    return parse_entry({**entry, "record_sha256": hashlib.sha256(data).hexdigest()})
 
 
 @dataclass

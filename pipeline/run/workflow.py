@@ -20,11 +20,14 @@ from typing import TYPE_CHECKING, TextIO
 from pipeline.document import Article
 from pipeline.errors import InputError, RunInterrupted
 from pipeline.fsutil import write_atomic
+from pipeline.render.text import english_text
 from pipeline.run.discover import ORIGINAL_SUFFIX, discover_paths, name_overflow, read_source
-from pipeline.text.reader import article_from_bytes
+from pipeline.run.records import record_text
+from pipeline.run.stages import Stages, load_model_translator
+from pipeline.stagespec import COMMAND_STAGES
+from pipeline.translate.translator import Translator, summary_lines, translate_articles
 
 if TYPE_CHECKING:
-    from pipeline.run.stages import Stages
     from pipeline.settings import Settings
     from pipeline.translate.translator import TextTranslator
 
@@ -64,7 +67,7 @@ class Summary:
         for (stage, rule_id), count in sorted(self.flags.items(), key=lambda i: (-i[1], i[0])):
             lines.append(f"  flag  {stage or '-':<10} {rule_id:<40} {count:>6}")
         if self.flags:
-            from pipeline.registry import kind_of
+            from pipeline.registry import kind_of  # loads every stage's declarations
 
             kinds: Counter[str] = Counter()
             for (_, rule_id), count in self.flags.items():
@@ -87,7 +90,7 @@ def process_files(
             continue
         try:
             data, _ = read_source(source.path, str(source.path))
-            article = article_from_bytes(data, str(source.path))
+            article = stages.read(data, str(source.path))
         except InputError as error:
             yield FileResult(source.path, source.relative, error=error)
             continue
@@ -167,8 +170,6 @@ def translate_files(
 ) -> None:
     """The translate stage over read files: every sentence of every article at once (batched
     across files)."""
-    from pipeline.translate.translator import translate_articles
-
     translate_articles([r.article for r in results if r.article is not None], translator, progress)
 
 
@@ -212,9 +213,6 @@ def run_files(
 ) -> FileReport:
     """``daen normalize``/``fix``/``clean``: the command's stages over each file; the cleaned
     text goes to ``output/<name>`` (written atomically, never over its input) or to stdout."""
-    from pipeline.run.stages import Stages
-    from pipeline.stagespec import COMMAND_STAGES
-
     report = FileReport()
     summary = Summary()
     paths = list(paths)
@@ -269,13 +267,6 @@ def translate_command(
     """``daen translate``: read every file, translate them all at once (batched across files),
     then write ``NAME.en.txt`` and the record ``NAME.json`` per file to ``output`` (or the
     English to stdout). ``progress_bar(total)`` gives the progress callback."""
-    from pipeline.render.text import english_text
-    from pipeline.run.batch import load_model_translator
-    from pipeline.run.records import record_text
-    from pipeline.run.stages import Stages
-    from pipeline.stagespec import COMMAND_STAGES
-    from pipeline.translate.translator import Translator, summary_lines
-
     paths = list(paths)
     refused = refuse_collisions("translate", paths, output) if output is not None else {}
     results = list(process_files(paths, Stages(settings, COMMAND_STAGES["translate"]), refused))
