@@ -146,7 +146,8 @@ OfflineOption = Annotated[
 DataDirOption = Annotated[
     Path | None,
     typer.Option("--data", parser=_path,
-                 help="Folder with the fix-stage tables (default: the project's data/)."),
+                 help="Folder with the rule tables (phrases, names, English fragments, false "
+                 "friends, loanwords; default: the tables that ship with daen)."),
 ]
 ExplainOption = Annotated[
     bool, typer.Option("--explain", help="Print every edit with its rule id and reason (stderr).")
@@ -197,11 +198,13 @@ def normalize(
     files: Files,
     output: OutDir = None,
     quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
+    data: DataDirOption = None,
 ) -> None:
     """Normalize Unicode, mojibake, spaces, quotes, apostrophes and dashes."""
     from pipeline.run.workflow import run_files
 
-    _finish(run_files("normalize", files, _settings(quote_style=quote_style), output))
+    settings = _settings(quote_style=quote_style, data=data)
+    _finish(run_files("normalize", files, settings, output))
 
 
 @app.command()
@@ -241,6 +244,7 @@ def run(
         ),
     ] = False,
     quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
+    data: DataDirOption = None,
     originals: Annotated[
         Path | None,
         typer.Option(
@@ -300,7 +304,7 @@ def run(
     settings = _settings(
         force=force, translate=not no_translate, model=model, backend=backend, device=device,
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
-        quote_style=quote_style, originals=originals, qa_threshold=qa_threshold,
+        quote_style=quote_style, data=data, originals=originals, qa_threshold=qa_threshold,
         chunk_sentences=chunk_sentences, require_translation=require_translation,
         jobs=usable_cores() if jobs is None else jobs, ray=ray, follow_links=follow_links,
     )
