@@ -20,6 +20,8 @@ from pipeline import __version__
 from pipeline.errors import DaenError, RunInterrupted, UsageError, printable
 from pipeline.text.normalize import AUTO_QUOTE_STYLE, QUOTE_STYLES
 from pipeline.translate.backends.base import BACKENDS, PRECISIONS
+from pipeline.translate.model import DEFAULT_MODEL
+from pipeline.translate.translator import TranslatorSettings
 
 if TYPE_CHECKING:
     from pipeline.run.workflow import FileReport
@@ -109,7 +111,7 @@ QuoteStyleOption = Annotated[
 # exits with 2.
 ModelOption = Annotated[
     str | None,
-    typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
+    typer.Option("--model", help=f"Hub id or local model folder [default: {DEFAULT_MODEL}]."),
 ]
 BackendOption = Annotated[
     str | None,
@@ -121,7 +123,12 @@ DeviceOption = Annotated[
     typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda[:N], mps."),
 ]
 BeamsOption = Annotated[
-    int | None, typer.Option("--beams", help="Beam size (default: the model's, 4).")
+    int | None,
+    typer.Option(
+        "--beams",
+        help=f"Beam size (default: the model's, {TranslatorSettings.DEFAULT_BEAMS} for "
+        f"{DEFAULT_MODEL.rsplit('/', 1)[-1]}).",
+    ),
 ]
 BatchTokensOption = Annotated[
     int | None,
@@ -495,7 +502,7 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
 def model_download(
     model_id: Annotated[
         str, typer.Argument(help="Hub id to fetch.")
-    ] = "Helsinki-NLP/opus-mt-da-en",
+    ] = DEFAULT_MODEL,
     revision: Annotated[
         str | None, typer.Option("--revision", help="Branch, tag or commit.")
     ] = None,
@@ -515,7 +522,7 @@ def model_download(
 def model_info(
     model: Annotated[
         str, typer.Option("--model", help="Hub id or local folder to check.")
-    ] = "Helsinki-NLP/opus-mt-da-en",
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Show where models are kept, which are installed, and whether MODEL is ready."""
     from pipeline.translate.model import model_info as info_of

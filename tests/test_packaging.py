@@ -50,6 +50,7 @@ def test_rules_check_names_the_missing_tables(tmp_path: Path) -> None:
     assert "ok:" not in result.output
 
 
+@pytest.mark.process
 def test_an_empty_table_is_an_error(tmp_path: Path) -> None:
     for name in TABLES:
         shutil.copy(ROOT / "data" / name, tmp_path / name)
