@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Recorder, run, statuses
 from typer.testing import CliRunner
 
 from pipeline import fsutil
@@ -33,7 +34,7 @@ from pipeline.document import Edit
 from pipeline.errors import DaenError, RunInterrupted, UsageError
 from pipeline.fix.phrases import LONGEST_SCANNED_RUN, Spans, protected_spans
 from pipeline.render.html import trace_edits
-from pipeline.run.batch import BatchResult, Outcome, run_batch
+from pipeline.run.batch import run_batch
 from pipeline.run.runlock import FolderLockedError, OutputLock
 from pipeline.settings import Settings
 from pipeline.translate.cache import CachePathError, TranslationCache
@@ -63,44 +64,6 @@ def write(folder: Path, name: str, text: str | bytes = ARTICLE) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-class Recorder:
-    """A reporter that keeps what it is told."""
-
-    def __init__(self) -> None:
-        self.outcomes: list[Outcome] = []
-        self.warnings: list[str] = []
-
-    def start(self, articles: int, sentences: int) -> None:
-        pass
-
-    def advance(self, *, sentences: int = 0, articles: int = 0) -> None:
-        pass
-
-    def article(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def finish(self) -> None:
-        pass
-
-
-def run(
-    src: Path, out: Path, translator: Any = None, **options: Any
-) -> tuple[BatchResult, Recorder]:
-    recorder = Recorder()
-    result = run_batch(
-        src, out, Settings.from_options(**options),
-        translator=translator or FakeTranslator(), reporter=recorder,
-    )
-    return result, recorder
-
-
-def statuses(result: BatchResult) -> dict[str, str]:
-    return {o.source: o.status for o in result.outcomes}
 
 
 def daen(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
