@@ -11,7 +11,7 @@ INPUT ?= data/articles
 OUTPUT ?= outputs
 APT_PACKAGES := hunspell-da lttoolbox apertium-dan-nor chromium chromium-driver
 
-.PHONY: setup setup-dev system-packages model run test lint bench clean
+.PHONY: setup setup-dev system-packages model run test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ model: setup
 
 test: setup-dev
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# The edit loop: everything but model training and conversion, the browser, Ray and the tests
+# that start processes (markers in pyproject.toml); `make test` stays the full suite.
+FAST_MARKERS := not slow and not browser and not process and not ray
+test-fast: setup-dev
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "$(FAST_MARKERS)"
 
 lint: setup-dev
 	$(BIN)/ruff check pipeline tests bench

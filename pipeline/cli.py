@@ -20,6 +20,8 @@ from pipeline import __version__
 from pipeline.errors import DaenError, RunInterrupted, UsageError, printable
 from pipeline.text.normalize import AUTO_QUOTE_STYLE, QUOTE_STYLES
 from pipeline.translate.backends.base import BACKENDS, PRECISIONS
+from pipeline.translate.model import DEFAULT_MODEL
+from pipeline.translate.translator import TranslatorSettings
 
 if TYPE_CHECKING:
     from pipeline.run.workflow import FileReport
@@ -109,7 +111,7 @@ QuoteStyleOption = Annotated[
 # exits with 2.
 ModelOption = Annotated[
     str | None,
-    typer.Option("--model", help="Hub id or local model folder [default: opus-mt-da-en]."),
+    typer.Option("--model", help=f"Hub id or local model folder [default: {DEFAULT_MODEL}]."),
 ]
 BackendOption = Annotated[
     str | None,
@@ -121,7 +123,12 @@ DeviceOption = Annotated[
     typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda[:N], mps."),
 ]
 BeamsOption = Annotated[
-    int | None, typer.Option("--beams", help="Beam size (default: the model's, 4).")
+    int | None,
+    typer.Option(
+        "--beams",
+        help=f"Beam size (default: the model's, {TranslatorSettings.DEFAULT_BEAMS} for "
+        f"{DEFAULT_MODEL.rsplit('/', 1)[-1]}).",
+    ),
 ]
 BatchTokensOption = Annotated[
     int | None,
@@ -146,7 +153,8 @@ OfflineOption = Annotated[
 DataDirOption = Annotated[
     Path | None,
     typer.Option("--data", parser=_path,
-                 help="Folder with the fix-stage tables (default: the project's data/)."),
+                 help="Folder with the rule tables (phrases, names, English fragments, false "
+                 "friends, loanwords; default: the tables that ship with daen)."),
 ]
 ExplainOption = Annotated[
     bool, typer.Option("--explain", help="Print every edit with its rule id and reason (stderr).")
@@ -197,11 +205,13 @@ def normalize(
     files: Files,
     output: OutDir = None,
     quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
+    data: DataDirOption = None,
 ) -> None:
     """Normalize Unicode, mojibake, spaces, quotes, apostrophes and dashes."""
     from pipeline.run.workflow import run_files
 
-    _finish(run_files("normalize", files, _settings(quote_style=quote_style), output))
+    settings = _settings(quote_style=quote_style, data=data)
+    _finish(run_files("normalize", files, settings, output))
 
 
 @app.command()
@@ -241,6 +251,7 @@ def run(
         ),
     ] = False,
     quote_style: QuoteStyleOption = AUTO_QUOTE_STYLE,
+    data: DataDirOption = None,
     originals: Annotated[
         Path | None,
         typer.Option(
@@ -299,7 +310,7 @@ def run(
     settings = _settings(
         force=force, translate=not no_translate, model=model, backend=backend, device=device,
         beams=beams, batch_tokens=batch_tokens, precision=precision, threads=threads,
-        quote_style=quote_style, originals=originals, qa_threshold=qa_threshold,
+        quote_style=quote_style, data=data, originals=originals, qa_threshold=qa_threshold,
         chunk_sentences=chunk_sentences, require_translation=require_translation,
         jobs=jobs, ray=ray, follow_links=follow_links,
     )
@@ -508,7 +519,7 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
 def model_download(
     model_id: Annotated[
         str, typer.Argument(help="Hub id to fetch.")
-    ] = "Helsinki-NLP/opus-mt-da-en",
+    ] = DEFAULT_MODEL,
     revision: Annotated[
         str | None, typer.Option("--revision", help="Branch, tag or commit.")
     ] = None,
@@ -528,7 +539,7 @@ def model_download(
 def model_info(
     model: Annotated[
         str, typer.Option("--model", help="Hub id or local folder to check.")
-    ] = "Helsinki-NLP/opus-mt-da-en",
+    ] = DEFAULT_MODEL,
 ) -> None:
     """Show where models are kept, which are installed, and whether MODEL is ready."""
     from pipeline.translate.model import model_info as info_of

@@ -31,7 +31,7 @@ from pipeline.translate.translator import TranslatorSettings
 
 @dataclass(frozen=True)
 class FixSettings:
-    """Where the fix stage's tables are (None: the project's ``data/``), and the dictionary
+    """Where the fix stage's tables are (None: the tables that ship with daen), and the dictionary
     (True: the installed Danish Hunspell one, False: none, or a ``.dic`` file)."""
 
     data_dir: Path | None = None
@@ -103,8 +103,13 @@ class Settings:
         parts: dict[str, dict[str, Any]] = {
             "normalize": {}, "fix": {}, "translator": {}, "qa": {}, "run": {}
         }
-        aliases = {"quote_style": ("normalize", "quote_style"), "data": ("fix", "data_dir"),
-                   "qa_threshold": ("qa", "threshold")}
+        # One option may set a field in several parts: the data folder is both normalize's
+        # (names.txt) and the fix stage's.
+        aliases: dict[str, tuple[tuple[str, str], ...]] = {
+            "quote_style": (("normalize", "quote_style"),),
+            "data": (("normalize", "data_dir"), ("fix", "data_dir")),
+            "qa_threshold": (("qa", "threshold"),),
+        }
         owners = {
             name: (part, name)
             for part, kind in (("fix", FixSettings), ("translator", TranslatorSettings),
@@ -112,10 +117,12 @@ class Settings:
             for name in (f.name for f in fields(kind))
         }
         for name, value in options.items():
-            where = aliases.get(name) or owners.get(name)
-            if where is None:
+            owner = owners.get(name)
+            targets = aliases.get(name) or ((owner,) if owner is not None else ())
+            if not targets:
                 raise TypeError(f"unknown setting {name!r}")
-            parts[where[0]][where[1]] = value
+            for part, key in targets:
+                parts[part][key] = value
         return cls(
             normalize=NormalizeConfig(**parts["normalize"]),
             fix=FixSettings(**parts["fix"]),
@@ -142,6 +149,12 @@ class Settings:
         from pipeline.stagespec import code_versions
 
         files = self.fix.table_files()
+        if self.normalize.data_dir != self.fix.data_dir:  # a library caller's choice
+            from pipeline.text.tables import data_dir_or_default
+
+            names = data_dir_or_default(self.normalize.data_dir) / "names.txt"
+            if names.is_file():
+                files["normalize:names.txt"] = names
         return {
             "code": code_versions(),
             "tables": {name: _sha256(path) for name, path in sorted(files.items())},

@@ -173,3 +173,11 @@ def _offline_isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("DAEN_CACHE_DIR", str(tmp_path / "daen-cache"))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the tiny Marian (trained, then often converted) is ``slow`` by what it
+    asks for, so no such test can forget the mark and slow down ``make test-fast``."""
+    for item in items:
+        if "tiny_marian" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import run, statuses
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import ModelUnavailableError, UsageError
-from pipeline.run.batch import Outcome, run_batch
+from pipeline.run.batch import run_batch
 from pipeline.run.discover import discover
 from pipeline.run.runlock import LOCK_NAME
 from pipeline.settings import Settings
@@ -44,47 +45,6 @@ def corpus(tmp_path: Path) -> Path:
     write(folder, "notes.pdf", b"%PDF-1.4")
     write(folder, ".hidden.txt", "skjult")
     return folder
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.started: tuple[int, int] | None = None
-        self.sentences = 0
-        self.articles = 0
-        self.outcomes: list[Outcome] = []
-        self.warnings: list[str] = []
-
-    def start(self, articles: int, sentences: int) -> None:
-        self.started = (articles, sentences)
-
-    def advance(self, *, sentences: int = 0, articles: int = 0) -> None:
-        self.sentences += sentences
-        self.articles += articles
-
-    def article(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def finish(self) -> None:
-        pass
-
-
-def run(
-    folder: Path, out: Path, translator: object | None = None, **options: object
-) -> tuple[object, Recorder]:
-    recorder = Recorder()
-    result = run_batch(
-        folder, out, Settings.from_options(**options),
-        translator=translator or FakeTranslator(),  # type: ignore[arg-type]
-        reporter=recorder,
-    )
-    return result, recorder
-
-
-def statuses(result: object) -> dict[str, str]:
-    return {o.source: o.status for o in result.outcomes}  # type: ignore[attr-defined]
 
 
 # -- outputs ------------------------------------------------------------------------------------

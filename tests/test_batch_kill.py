@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process  # a real `python -m pipeline run`, killed and resumed
+
 ARTICLES = 12
 BASE = (
     "vi ved alle, at kunden er vigtig nummer {n}. Det er en ‘trend’ – og Dominos ved det.\n\n"

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -91,6 +92,7 @@ def test_rules_lists_ids_and_reasons() -> None:
     assert "Joined a broken or curly apostrophe" in result.stdout
 
 
+@pytest.mark.process
 def test_help_is_fast_and_imports_no_torch() -> None:
     code = (
         "import sys, time; t=time.perf_counter(); from pipeline.cli import app; "
@@ -102,6 +104,7 @@ def test_help_is_fast_and_imports_no_torch() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
 
 
+@pytest.mark.process
 def test_python_dash_m_works() -> None:
     start = time.perf_counter()
     result = subprocess.run(

@@ -29,7 +29,7 @@ ray = pytest.importorskip("ray")
 
 from pipeline.run import cluster  # noqa: E402  (needs ray)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
 ROOT = Path(__file__).resolve().parent.parent
 BATCH_TOKENS = 16
 

@@ -118,6 +118,7 @@ def test_half_written_conversion_is_never_used(
     assert (folder / "model.bin").read_bytes() == b"whole"
 
 
+@pytest.mark.slow
 def test_failed_conversion_is_one_clear_error(tmp_path: Path) -> None:
     source = tmp_path / "not-a-model"
     source.mkdir()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Recorder, run, statuses
 from typer.testing import CliRunner
 
 from pipeline import fsutil
@@ -33,7 +34,7 @@ from pipeline.document import Edit
 from pipeline.errors import DaenError, RunInterrupted, UsageError
 from pipeline.fix.phrases import LONGEST_SCANNED_RUN, Spans, protected_spans
 from pipeline.render.html import trace_edits
-from pipeline.run.batch import BatchResult, Outcome, run_batch
+from pipeline.run.batch import run_batch
 from pipeline.run.runlock import FolderLockedError, OutputLock
 from pipeline.settings import Settings
 from pipeline.translate.cache import CachePathError, TranslationCache
@@ -63,44 +64,6 @@ def write(folder: Path, name: str, text: str | bytes = ARTICLE) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-class Recorder:
-    """A reporter that keeps what it is told."""
-
-    def __init__(self) -> None:
-        self.outcomes: list[Outcome] = []
-        self.warnings: list[str] = []
-
-    def start(self, articles: int, sentences: int) -> None:
-        pass
-
-    def advance(self, *, sentences: int = 0, articles: int = 0) -> None:
-        pass
-
-    def article(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def finish(self) -> None:
-        pass
-
-
-def run(
-    src: Path, out: Path, translator: Any = None, **options: Any
-) -> tuple[BatchResult, Recorder]:
-    recorder = Recorder()
-    result = run_batch(
-        src, out, Settings.from_options(**options),
-        translator=translator or FakeTranslator(), reporter=recorder,
-    )
-    return result, recorder
-
-
-def statuses(result: BatchResult) -> dict[str, str]:
-    return {o.source: o.status for o in result.outcomes}
 
 
 def daen(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -280,6 +243,7 @@ def test_2_overlap_through_a_link_is_refused(src: Path, tmp_path: Path) -> None:
 # -- 3: the temporary-file sweep removes only what this tool proves it made ----------------------
 
 
+@pytest.mark.process
 def test_3_sweep_keeps_the_users_files_and_a_running_runs_files(tmp_path: Path) -> None:
     host = fsutil.host_tag()
     users = tmp_path / "sub" / ".notes.abcdefgh.tmp"  # looked like ours before
@@ -342,6 +306,7 @@ def test_4_a_second_run_is_refused_with_a_clear_line(tmp_path: Path) -> None:
         assert not again.took_over
 
 
+@pytest.mark.process
 def test_4_a_second_run_may_wait_for_the_first(tmp_path: Path) -> None:
     first = OutputLock(tmp_path)
     first.acquire()
@@ -365,6 +330,7 @@ def test_4_a_second_run_may_wait_for_the_first(tmp_path: Path) -> None:
     assert len(told) == 1 and "waiting for another daen run" in told[0]
 
 
+@pytest.mark.process
 def test_4_a_killed_runs_lock_is_stale_and_taken_over(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
@@ -399,6 +365,7 @@ def test_4_a_second_run_into_a_locked_folder_is_refused(src: Path, tmp_path: Pat
     assert set(statuses(result).values()) == {"done"}
 
 
+@pytest.mark.process
 @POSIX
 def test_4_run_takes_over_a_killed_runs_lock(src: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -410,6 +377,7 @@ def test_4_run_takes_over_a_killed_runs_lock(src: Path, tmp_path: Path) -> None:
     assert set(statuses(result).values()) == {"done"}
 
 
+@pytest.mark.process
 @POSIX
 def test_4_cli_says_which_run_holds_the_folder(src: Path, tmp_path: Path) -> None:
     from pipeline.run.runlock import OutputLock
@@ -758,6 +726,7 @@ def test_11_12_cleaned_and_written_chunk_by_chunk_and_ctrl_c_keeps_them(
 # -- 12: Ctrl-C exits 130 with one line saying what is done ----------------------------------------
 
 
+@pytest.mark.process
 @POSIX
 def test_12_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
@@ -786,6 +755,7 @@ def test_12_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
 # -- 13: nothing hangs on a FIFO or a device -------------------------------------------------------
 
 
+@pytest.mark.process
 @POSIX
 @pytest.mark.parametrize("command", ["normalize", "clean", "fix", "translate"])
 def test_13_file_commands_refuse_fifos_and_devices(command: str, tmp_path: Path) -> None:
@@ -1099,6 +1069,7 @@ def test_22_a_model_that_is_a_file_is_called_a_file(src: Path, tmp_path: Path) -
     assert "is a file" in said(result) and "does not exist" not in said(result)
 
 
+@pytest.mark.process
 @POSIX
 def test_22_escape_codes_in_file_names_are_printed_escaped(tmp_path: Path) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
@@ -1111,6 +1082,7 @@ def test_22_escape_codes_in_file_names_are_printed_escaped(tmp_path: Path) -> No
     assert "\x1b" not in single.stderr and "\\x1b[31mred" in single.stderr
 
 
+@pytest.mark.process
 @POSIX
 def test_22_clean_reports_fifos_loops_and_broken_links(tmp_path: Path) -> None:
     folder = tmp_path / "in"
@@ -1140,6 +1112,7 @@ def test_22_index_after_manifest_damage_says_translated(src: Path, tmp_path: Pat
 # -- 23: make run fetches the model once when online; offline it says so and carries on ------------
 
 
+@pytest.mark.process
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_23_make_model_offline_is_one_note_and_fetches_nothing(tmp_path: Path) -> None:
     venv = tmp_path / "venv" / "bin"  # the project's commands, without building a venv

@@ -173,7 +173,7 @@ def test_could_change_never_misses_a_change(text: str) -> None:
 
 
 def test_every_quote_mark_has_a_style() -> None:
-    from pipeline.text.normalize import _DOUBLE_QUOTES, _SINGLE_QUOTES, _STYLE_OF_OPENER
+    from pipeline.text.quotes import _DOUBLE_QUOTES, _SINGLE_QUOTES, _STYLE_OF_OPENER
 
     assert set(_DOUBLE_QUOTES + _SINGLE_QUOTES) <= set(_STYLE_OF_OPENER)
     # Single guillemets written the French way round are turned the Danish way round.

@@ -24,6 +24,8 @@ from pipeline.run.parallel import CleanJob, CleanSpec, clean_many, ordered_map
 from pipeline.settings import Settings
 from pipeline.translate.translator import FakeTranslator
 
+pytestmark = pytest.mark.process  # worker processes (--jobs)
+
 ARTICLE = (
     "vi ved alle, at kunden er vigtig nummer {n}. Det er ‘trend’ – og Dominos ved det.\n\n"
     "en ny overskrift {n}\n\n"

@@ -68,9 +68,10 @@ from pipeline.text.segment import (
     starts_clause,
 )
 from pipeline.text.spans import changed_spans
+from pipeline.text.tables import data_dir_or_default, default_data_dir, require_tables
 
 STAGE = "fix"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_DATA_DIR = default_data_dir()
 PHRASES_FILE = "phrases.tsv"
 NAMES_FILE = "names.txt"
 FRAGMENTS_FILE = "english_fragments.txt"
@@ -133,15 +134,16 @@ def load_fix_rules(
     """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary;
     with ``grammar``, also the grammar checks (:mod:`pipeline.fix.grammar`) and their analyser.
 
-    Raises :class:`~pipeline.errors.RuleTableError` for a broken table.
+    Raises :class:`~pipeline.errors.RuleTableError` for a broken, missing or empty table.
     """
-    data = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    data = data_dir_or_default(data_dir)
     tables = {
         PHRASES_FILE: data / PHRASES_FILE,
         NAMES_FILE: data / NAMES_FILE,
         FRAGMENTS_FILE: data / FRAGMENTS_FILE,
     }
     phrases = load_phrase_table(tables[PHRASES_FILE]) if tables[PHRASES_FILE].exists() else []
+    require_tables(data)  # after the phrase table: its own errors name the line
     fragments = load_fragments(tables[FRAGMENTS_FILE])
     lexicon = load_lexicon(tables[NAMES_FILE], dictionary)
     if lexicon.hunspell is not None:
@@ -158,7 +160,7 @@ def table_files(
 ) -> dict[str, Path]:
     """The files :func:`load_fix_rules` reads, by name, without loading them (the run key
     hashes them): the tables that exist in ``data_dir`` and the dictionary, if any."""
-    data = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    data = data_dir_or_default(data_dir)
     names = (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE, FALSE_FRIENDS_FILE, LOANWORDS_FILE)
     files = {name: data / name for name in names}
     files = {name: path for name, path in files.items() if path.is_file()}
@@ -239,7 +241,7 @@ def phrase_rules(data_dir: Path | None = None) -> tuple[Rule, ...]:
 
 
 def _phrase_rules_only(data_dir: Path | None) -> list[PhraseRule]:
-    path = (Path(data_dir) if data_dir else DEFAULT_DATA_DIR) / PHRASES_FILE
+    path = data_dir_or_default(data_dir or None) / PHRASES_FILE
     return load_phrase_table(path) if path.exists() else []
 
 

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from pipeline.document import Article, Sentence, Translation
 from pipeline.errors import ModelUnavailableError
@@ -72,6 +72,9 @@ class TranslatorSettings:
     max_input_tokens: int | None = None  # longer sentences are split (None: half the positions)
     cache: bool = True
     cache_path: Path | None = None  # None: pipeline.translate.cache.default_cache_path()
+    # The default model's own beam count (opus-mt's generation config): what a Translator built
+    # without settings uses; loading a model reads that model's own.
+    DEFAULT_BEAMS: ClassVar[int] = 4
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -254,7 +257,7 @@ class Translator:
     backend: Backend
     count_tokens: TokenCounter
     identity: dict[str, str]  # model id, revision, backend, compute type, settings
-    beams: int = 4
+    beams: int = TranslatorSettings.DEFAULT_BEAMS
     batch_tokens: int = TranslatorSettings.batch_tokens
     max_input_tokens: int = 256
     cache: TranslationCache | None = None
