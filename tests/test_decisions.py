@@ -280,6 +280,31 @@ def test_the_ignore_list_takes_effect_in_the_next_run_and_shows_in_the_manifest(
         assert sentence.replay() == sentence.text
 
 
+def test_the_ignore_list_is_read_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.run.batch as batch
+    import pipeline.run.ignore as ignore
+
+    reads: list[Path] = []
+
+    def counting(output_dir: Path) -> ignore.IgnoreList:
+        reads.append(output_dir)
+        return ignore.load_ignore_list(output_dir)
+
+    monkeypatch.setattr(batch, "load_ignore_list", counting)
+    (tmp_path / "in").mkdir()
+    for name in "abc":
+        (tmp_path / "in" / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ignore.txt").write_text("word cashback\n", encoding="utf-8")
+    run_batch(tmp_path / "in", tmp_path / "out", OPTIONS, translator=FakeTranslator())
+    assert reads == [tmp_path / "out"]  # once for three articles, not once per article
+    for name in "abc":
+        record = json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))
+        assert "cashback" not in _flagged_words(Article.from_dict(record))
+
+
 def _flagged_words(article: Article) -> set[str]:
     return {s.text[f.start : f.end].casefold() for s in article.sentences() for f in s.flags}
 

@@ -55,8 +55,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.errors import DaenError, InputError, RunInterrupted, UsageError
-from pipeline.run.decisions import ignore_key, load_ignore_list
+from pipeline.run.decisions import ignore_key
 from pipeline.run.discover import SkippedFile, Source, read_source
+from pipeline.run.ignore import IgnoreList, load_ignore_list
 from pipeline.run.manifest import (
     ManifestWriter,
     RunEntry,
@@ -205,8 +206,10 @@ class _BatchRun:
         if manifest_warning:
             self.warn(manifest_warning)
         self.rules: dict[str, Any] = settings.rules()
-        # The editors' ignore list (pipeline.run.decisions) is part of what the outputs depend on.
-        self.key: str = ignore_key(settings.key(self.rules), output_dir)
+        # The editors' ignore list (pipeline.run.ignore), read once for the run, is part of what
+        # the outputs depend on.
+        self.ignore: IgnoreList = load_ignore_list(output_dir)
+        self.key: str = ignore_key(settings.key(self.rules), self.ignore)
         self.stages: Stages = Stages(settings, COMMAND_STAGES["run"])
         self.found: Found = Found([], [], {})
         self.plan: Plan = Plan()
@@ -237,7 +240,7 @@ class _BatchRun:
     def plan_articles(self) -> None:
         """Find the articles, then sort them: to do, to retry (no translation yet), unchanged."""
         self.found = find_articles(self.input_dir, self.output_dir, self.options, self.warn)
-        self.manifest["ignore"] = load_ignore_list(self.output_dir).to_manifest()
+        self.manifest["ignore"] = self.ignore.to_manifest()
         self.manifest_writer = ManifestWriter(self.output_dir, self.manifest)
         planner = Planner(
             self.input_dir, self.output_dir, self.key, self.options,
@@ -333,7 +336,9 @@ class _BatchRun:
         # (cleaned elsewhere, the first result raises it, also before any article is written)
         steps = self.stages.chunk_steps()
         note = translation_note(self.options, self.translation_error)
-        writer = ArticleWriter(self.output_dir, self.key, self.identity, self._finish_article)
+        writer = ArticleWriter(
+            self.output_dir, self.key, self.identity, self.ignore, self._finish_article
+        )
         try:
             for chunk in chunks(self._cleaned(todo), self.options.chunk_sentences, note):
                 for name, step in steps:

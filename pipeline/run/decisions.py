@@ -42,7 +42,7 @@ from pipeline.run.decision_store import (
     sentence_keys,
     text_key,
 )
-from pipeline.run.ignore import apply_ignore_list, load_ignore_list
+from pipeline.run.ignore import IgnoreList, apply_ignore_list
 
 HAND_EDIT_RULE = "editor.hand_edit"
 HAND_EDIT_STAGE = "editor"
@@ -215,14 +215,16 @@ def write_final(output_dir: Path, name: str, applied: Applied) -> None:
     write_atomic(final_path(output_dir, name), final_text(applied))
 
 
-def prepare_article(article: Article, output_dir: Path, name: str) -> Article:
+def prepare_article(
+    article: Article, output_dir: Path, name: str, ignore: IgnoreList
+) -> Article:
     """What ``daen run`` does for each article before writing its outputs.
 
     Applies the batch's ignore list to the article (so the outputs never show an ignored
     flag or a turned-off rule's edit), then, when the editor has decisions on the article,
     marks those that no longer match as orphaned and rewrites ``NAME.final.da.txt``.
     """
-    apply_ignore_list(article, load_ignore_list(output_dir))
+    apply_ignore_list(article, ignore)
     path = decisions_path(output_dir, name)
     if path.exists():
         decisions = load_decisions(path, article.path)
@@ -241,9 +243,8 @@ def _context(article: Article, sentence_key: str) -> str:
     return ""
 
 
-def ignore_key(run_key: str, output_dir: Path) -> str:
+def ignore_key(run_key: str, ignore: IgnoreList) -> str:
     """The run key, changed when the batch has an ignore list (so every article is redone)."""
-    ignore = load_ignore_list(output_dir)
     if not ignore:
         return run_key
     return hashlib.sha256(f"{run_key}\0{ignore.sha256}".encode()).hexdigest()

@@ -22,6 +22,7 @@ from pipeline.qa.check import qa_summary
 from pipeline.render import TranslationNote, counts, translation_state
 from pipeline.render.index import index_page
 from pipeline.run.decisions import prepare_article
+from pipeline.run.ignore import IgnoreList
 from pipeline.run.manifest import INDEX, Counts, Outputs, RunEntry, Seconds, utc_now
 from pipeline.run.records import (
     is_large,
@@ -102,6 +103,7 @@ def write_article(
     key: str,
     note: TranslationNote | None,
     identity: dict[str, str] | None,
+    ignore: IgnoreList,
     pool: Executor | None = None,
 ) -> Written:
     """Render one article's outputs and record (:mod:`pipeline.run.records`) and write them, the
@@ -114,7 +116,7 @@ def write_article(
     paths = output_paths(output_dir, source.name)
     future: Future[None] | None = None
     try:
-        prepare_article(article, output_dir, source.name)  # ignore list, editors' decisions
+        prepare_article(article, output_dir, source.name, ignore)  # editors' decisions
         state = translation_state(article, note)
         article_counts = counts(article)
         large = is_large(article)  # written one output at a time, not all at once
@@ -171,9 +173,10 @@ class ArticleWriter:
     in order, once its record is on disk (``entry`` None: it failed)."""
 
     def __init__(
-        self, output_dir: Path, key: str, identity: dict[str, str] | None, finished: Finished
+        self, output_dir: Path, key: str, identity: dict[str, str] | None, ignore: IgnoreList,
+        finished: Finished,
     ) -> None:
-        self.output_dir, self.key, self.identity = output_dir, key, identity
+        self.output_dir, self.key, self.identity, self.ignore = output_dir, key, identity, ignore
         self.finished = finished
         self.pool = ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="daen-write")
         # articles rendered and being written: their outcome, entry, and the files' future
@@ -184,7 +187,7 @@ class ArticleWriter:
     def write(self, work: Work, note: TranslationNote | None) -> None:
         """Render one article; finish those ahead of it whose files are on disk."""
         outcome, entry, future = write_article(
-            work, self.output_dir, self.key, note, self.identity, self.pool
+            work, self.output_dir, self.key, note, self.identity, self.ignore, self.pool
         )
         work.article = None  # free memory as we go
         self.writing.append((work, outcome, entry, future))
