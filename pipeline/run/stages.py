@@ -37,6 +37,17 @@ class Stages:
         if "fix" in self.names and self.fix_rules is None:
             self.fix_rules = load_rules(self.settings.fix.data_dir, self.settings.fix.dictionary)
 
+    def notices(self) -> tuple[str, ...]:
+        """What the fix stage does without (a missing dictionary or analyser), one line each,
+        for the command to show once; known without loading the rules."""
+        if "fix" not in self.names:
+            return ()
+        if self.fix_rules is not None:
+            return self.fix_rules.notices
+        from pipeline.fix.stage import fix_notices
+
+        return fix_notices(self.settings.fix.dictionary)
+
     def clean(self, article: Article) -> Article:
         """Run the per-article stages after ``read`` over one article, in order."""
         if "normalize" in self.names:

@@ -11,14 +11,13 @@ Two sources, combined at load time and kept in memory:
 * ``data/names.txt``: names and brands with their casing, one per line, which take priority,
   and ``!word`` lines for lower-case words that must never be changed.
 
-Without the dictionary the stage still runs on ``data/names.txt`` alone and says so once per
-process (a warning on stderr).
+Without the dictionary the stage still runs on ``data/names.txt`` alone;
+:func:`dictionary_notice` is the line that says so (the commands show it, nothing here prints).
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,17 +41,6 @@ _COMPOUND_END = "34"
 _ONLY_IN_COMPOUND = "36"
 _PLACE = "54"  # takes the prefixes Nord-, Syd-, Øst-, Vest- (Nordjylland): a place name
 _MAX_DEPTH = 3  # suffix levels: hunspell's twofold suffixes plus the empty "flag" suffixes
-
-_warned_missing = False
-
-
-def warn_missing_dictionary(message: str) -> None:
-    """Print the missing-dictionary warning once per process."""
-    global _warned_missing
-    if not _warned_missing:
-        _warned_missing = True
-        print(f"warning: {message}", file=sys.stderr)
-
 
 @dataclass(frozen=True)
 class _Suffix:
@@ -338,21 +326,38 @@ def find_dictionary(candidates: Iterable[Path] | None = None) -> Path | None:
     return None
 
 
+def dictionary_path(dictionary: Path | bool | None) -> Path | None:
+    """The ``.dic`` file ``dictionary`` names (``True``: the installed one), if it is there
+    with its ``.aff`` file."""
+    if dictionary is True:
+        return find_dictionary()
+    if isinstance(dictionary, Path):
+        return find_dictionary([dictionary])
+    return None
+
+
+def dictionary_notice(dictionary: Path | bool | None, names_name: str = "names.txt") -> str | None:
+    """The line that says the dictionary ``dictionary`` asks for is missing (``None``: it is
+    there, or none was asked for)."""
+    if dictionary is None or dictionary is False or dictionary_path(dictionary) is not None:
+        return None
+    what = "" if dictionary is True else f" {dictionary}"
+    hint = "install Debian package hunspell-da" if dictionary is True else "or its .aff file"
+    return (
+        f"Danish Hunspell dictionary{what} not found ({hint}); "
+        f"casing uses {names_name} only and unknown words are not flagged"
+    )
+
+
 def load_lexicon(names_path: Path, dictionary: Path | bool | None = True) -> Lexicon:
     """Load ``names_path`` and, where installed, the Danish Hunspell dictionary.
 
     ``dictionary``: ``True`` finds it in the usual places, ``False``/``None`` does without, a
-    path names one. Without it a warning is printed once per process.
+    path names one. Without it (or where the named one is missing) the lexicon is
+    ``names_path`` alone; :func:`dictionary_notice` says so, nothing is printed.
     """
     started = time.perf_counter()
     names = Names.read(names_path)
-    dic_path = find_dictionary() if dictionary is True else (dictionary or None)
-    hunspell = None
-    if isinstance(dic_path, Path):
-        hunspell = read_hunspell(dic_path)
-    elif dictionary is True:
-        warn_missing_dictionary(
-            "Danish Hunspell dictionary not found (install Debian package hunspell-da); "
-            f"casing uses {names_path.name} only and unknown words are not flagged"
-        )
+    dic_path = dictionary_path(dictionary)
+    hunspell = read_hunspell(dic_path) if dic_path is not None else None
     return Lexicon(hunspell, names, time.perf_counter() - started)

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 STAGE = "normalize"
 
-SentenceRule = Callable[[str], str]
-
 
 # --------------------------------------------------------------------------------------------
 # Encoding and Unicode
