@@ -39,8 +39,12 @@ _COMPOUND_BEGIN = "32"
 _COMPOUND_MIDDLE = "33"
 _COMPOUND_END = "34"
 _ONLY_IN_COMPOUND = "36"
+_MAX_PARTS = 5  # a compound has at most four heads and a tail
 _PLACE = "54"  # takes the prefixes Nord-, Syd-, Øst-, Vest- (Nordjylland): a place name
 _MAX_DEPTH = 3  # suffix levels: hunspell's twofold suffixes plus the empty "flag" suffixes
+# Inner analyses remembered across words (the inflections of one stem share them); the memo
+# starts over past this many, so a long run or a hostile input cannot grow it without end.
+MEMO_MAX = 200_000
 
 @dataclass(frozen=True)
 class _Suffix:
@@ -72,9 +76,13 @@ class Hunspell:
     suffixes: dict[str, list[_Suffix]]  # by the text they add
     flags: dict[str, str] = field(default_factory=dict)
     max_add: int = 0
+    longest: int = 0  # no longer word has an analysis (see __post_init__)
 
     def __post_init__(self) -> None:
         self.max_add = max((len(add) for add in self.suffixes), default=0)
+        # Each suffix level adds at most max_add letters to a stem: a longer word cannot be
+        # analysed, and is answered at once (a 200 KB "word" must not be taken apart).
+        self.longest = max(map(len, self.stems), default=0) + _MAX_DEPTH * self.max_add
         # Rules by (added text, a flag they pass on): an inner suffix must pass on the flag of
         # the suffix outside it, so the search looks only at those.
         self._continuing: dict[tuple[str, str], list[_Suffix]] = {}
@@ -90,9 +98,13 @@ class Hunspell:
 
         Forms that exist only inside compounds are included; see :meth:`words`.
         """
+        if len(lower) > self.longest:
+            return ()  # not remembered either: the caches hold words of bounded length
         return self._analyse(lower)
 
     def _analyse_uncached(self, lower: str) -> tuple[Analysis, ...]:
+        if len(self._memo) > MEMO_MAX:
+            self._memo.clear()
         return tuple(self._derive(lower, None, 0))
 
     def _derive(self, word: str, required: str | None, depth: int) -> list[Analysis]:
@@ -291,13 +303,16 @@ class Lexicon:
         """A Danish compound of dictionary words (``kundefokus``, ``markedssøgning``)."""
         if self.hunspell is None or len(lower) < 5:
             return False
+        if len(lower) > _MAX_PARTS * self.hunspell.longest:
+            return False  # more than its longest parts: no compound (and no n² cuts to try)
         return self._compound_tail(lower, 0)
 
     def _compound_tail(self, rest: str, parts: int) -> bool:
         assert self.hunspell is not None
-        if parts >= 4:
+        if parts >= _MAX_PARTS - 1:
             return False
-        for cut in range(2, len(rest) - 1):
+        # A head longer than the longest analysable word is no word: those cuts are not tried.
+        for cut in range(2, min(len(rest) - 1, self.hunspell.longest + 1)):
             head, tail = rest[:cut], rest[cut:]
             role = _COMPOUND_BEGIN if parts == 0 else _COMPOUND_MIDDLE
             if not any(
