@@ -98,19 +98,29 @@ def test_table_hashes(rules: FixRules) -> None:
     assert all(len(value) == 64 for value in hashes.values())
 
 
-def test_runs_without_dictionary_and_warns_once(
+def test_runs_without_dictionary_and_says_so_as_data(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pipeline.text.lexicon as lexicon
 
     monkeypatch.setattr(lexicon, "DICTIONARY_PATHS", (Path("/nonexistent/da_DK.dic"),))
-    monkeypatch.setattr(lexicon, "_warned_missing", False)
     rules_a = load_fix_rules()
     rules_b = load_fix_rules()
-    assert capsys.readouterr().err.count("hunspell-da") == 1
+    assert capsys.readouterr().err == ""  # loading prints nothing; the commands show it
+    assert [n for n in rules_a.notices if "hunspell-da" in n] == [
+        n for n in rules_b.notices if "hunspell-da" in n
+    ]
+    assert sum("hunspell-da" in n for n in rules_a.notices) == 1
     assert rules_a.lexicon.hunspell is None and rules_b.lexicon.hunspell is None
     article = fix_article(segment_text("vi så youtube i går. det var godt."), rules_a)
     assert article.text == "Vi så YouTube i går. Det var godt.\n"
+
+
+def test_a_named_dictionary_that_is_missing_is_a_notice(tmp_path: Path) -> None:
+    rules = load_fix_rules(dictionary=tmp_path / "da_DK.dic", grammar=False)
+    assert rules.lexicon.hunspell is None
+    assert any(str(tmp_path / "da_DK.dic") in notice for notice in rules.notices)
+    assert load_fix_rules(dictionary=False, grammar=False).notices == ()
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ and Danish generator. ``lt-proc`` (Debian ``lttoolbox``) runs them. Words are an
 batches, one ``lt-proc`` process per batch of new word forms, and every analysis is cached per
 word form, so a long run asks the analyser about each word once.
 
-Without ``lt-proc`` or the package, :func:`load_analyser` returns ``None`` after printing one
-notice per process, and the checks that need an analyser are skipped.
+Without ``lt-proc`` or the package, :func:`load_analyser` returns ``None`` (and
+:func:`analyser_notice` says so, for the fix stage's notices), and the checks that need an
+analyser are skipped.
 
 >>> parse_readings("^Den/Den<det><dem><ut><sg>/Den<prn><pers><p3><ut><sg><nom>$")[0].tags
 ('det', 'dem', 'ut', 'sg')
@@ -21,7 +22,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +36,6 @@ DANISH_GENERATOR = "nor-dan.autogen.bin"
 
 _LU = re.compile(r"\^(.*?)\$", re.DOTALL)
 _TAG = re.compile(r"<([^<>]+)>")
-_warned = False
 
 
 @dataclass(frozen=True)
@@ -77,14 +76,6 @@ def parse_readings(unit: str) -> list[Reading]:
             Reading(lemma, tuple(_TAG.findall(part[tag_start:] if tag_start >= 0 else "")))
         )
     return readings
-
-
-def notice_missing(message: str) -> None:
-    """Print the missing-analyser notice once per process."""
-    global _warned
-    if not _warned:
-        _warned = True
-        print(f"notice: {message}", file=sys.stderr)
 
 
 class Analyser:
@@ -211,15 +202,20 @@ def find_lt_proc() -> str | None:
     return shutil.which("lt-proc")
 
 
-def load_analyser(folder: Path = APERTIUM_DIR, *, quiet: bool = False) -> Analyser | None:
-    """The analyser, or ``None`` (after a one-time notice) where ``lt-proc`` or the Apertium
-    Danish data are not installed."""
+def load_analyser(folder: Path = APERTIUM_DIR) -> Analyser | None:
+    """The analyser, or ``None`` where ``lt-proc`` or the Apertium Danish data are not
+    installed (:func:`analyser_notice` says so)."""
     lt_proc = find_lt_proc()
     if lt_proc is None or not (folder / DANISH).exists():
-        if not quiet:
-            notice_missing(
-                "Danish analyser not found (install Debian packages lttoolbox and "
-                "apertium-dan-nor); grammar, leakage and English-left-in checks are skipped"
-            )
         return None
     return Analyser(lt_proc, folder)
+
+
+def analyser_notice(folder: Path = APERTIUM_DIR) -> str | None:
+    """The line that says the analyser is missing (``None``: :func:`load_analyser` finds it)."""
+    if find_lt_proc() is not None and (folder / DANISH).exists():
+        return None
+    return (
+        "Danish analyser not found (install Debian packages lttoolbox and apertium-dan-nor); "
+        "grammar, leakage and English-left-in checks are skipped"
+    )

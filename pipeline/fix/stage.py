@@ -15,25 +15,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from pipeline.document import Article, Paragraph, Sentence
 from pipeline.fix import casing
-from pipeline.fix.analyser import APERTIUM_DIR, DANISH, find_lt_proc
-from pipeline.fix.grammar import (
+from pipeline.fix.analyser import APERTIUM_DIR, DANISH, analyser_notice, find_lt_proc
+from pipeline.fix.grammar import check_article, load_grammar_checker
+from pipeline.fix.grammar import rule_reasons as grammar_reasons
+from pipeline.fix.grammar.core import (
     FALSE_FRIENDS_FILE,
     LOANWORDS_FILE,
     Checker,
     article_terms,
-    check_article,
-    load_grammar_checker,
     plain_readings,
     prefetch_words,
     zipf,
 )
-from pipeline.fix.grammar import rule_reasons as grammar_reasons
 from pipeline.fix.phrases import (
     Fragment,
     PhraseRule,
@@ -59,7 +59,7 @@ from pipeline.rules import (
     edits,
     flags,
 )
-from pipeline.text.lexicon import Lexicon, find_dictionary, load_lexicon
+from pipeline.text.lexicon import Lexicon, dictionary_notice, dictionary_path, load_lexicon
 from pipeline.text.segment import (
     FINAL_ABBREVIATIONS,
     NON_FINAL_ABBREVIATIONS,
@@ -85,23 +85,29 @@ FLAG_REASONS: dict[str, str] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class FixRules:
-    """Everything the fix stage needs, loaded once: lexicon, phrase rules, English fragments."""
+    """Everything the fix stage needs, loaded once: lexicon, phrase rules, English fragments.
+
+    Never changed after loading (one process fixes many articles with them; what one article
+    needs is a :class:`FixContext`); the compound cache remembers answers about words alone.
+    """
 
     lexicon: Lexicon
     phrases: list[PhraseRule]
     fragments: list[Fragment]
-    tables: dict[str, Path] = field(default_factory=dict)
+    tables: Mapping[str, Path] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     checker: Checker | None = None  # grammar, English-left-in, leakage, false friends
-    # Per article: lower-case words it uses in three or more sentences (its terms).
-    terms: frozenset[str] = frozenset()
-    compound_cache: dict[tuple[str, int], bool] = field(default_factory=dict)
+    # What the stage does without, for the user: a missing dictionary or analyser.
+    notices: tuple[str, ...] = ()
+    compound_cache: dict[tuple[str, int], bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def table_hashes(self) -> dict[str, str]:
         """SHA-256 of every table (and the dictionary) the rules came from, by file name."""
-        hashes = {}
+        hashes: dict[str, str] = {}
         for name, path in sorted(self.tables.items()):
             if path.exists():
                 hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -133,6 +139,8 @@ def load_fix_rules(
 ) -> FixRules:
     """Load the tables in ``data_dir`` (default: the project's ``data/``) and the dictionary;
     with ``grammar``, also the grammar checks (:mod:`pipeline.fix.grammar`) and their analyser.
+    What the stage does without (no dictionary, no analyser) is in the rules' ``notices``;
+    nothing is printed.
 
     Raises :class:`~pipeline.errors.RuleTableError` for a broken, missing or empty table.
     """
@@ -152,7 +160,21 @@ def load_fix_rules(
     if grammar:
         checker = load_grammar_checker(data, lexicon)
         tables.update(checker.tables)
-    return FixRules(lexicon, phrases, fragments, tables, checker=checker)
+    return FixRules(
+        lexicon, phrases, fragments, tables, checker=checker,
+        notices=fix_notices(dictionary, grammar),
+    )
+
+
+def fix_notices(dictionary: Path | bool | None = True, grammar: bool = True) -> tuple[str, ...]:
+    """What the fix stage will do without, as one line each (nothing loaded, nothing
+    printed): the Danish dictionary (``dictionary`` as for :func:`load_fix_rules`) and, with
+    ``grammar``, the analyser. The commands show them once; a run keeps them in its manifest.
+    """
+    found = [dictionary_notice(dictionary, NAMES_FILE)]
+    if grammar:
+        found.append(analyser_notice())
+    return tuple(notice for notice in found if notice)
 
 
 def table_files(
@@ -164,8 +186,8 @@ def table_files(
     names = (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE, FALSE_FRIENDS_FILE, LOANWORDS_FILE)
     files = {name: data / name for name in names}
     files = {name: path for name, path in files.items() if path.is_file()}
-    found = find_dictionary() if dictionary is True else (dictionary or None)
-    if isinstance(found, Path) and found.is_file():
+    found = dictionary_path(dictionary)
+    if found is not None:
         files[found.name] = found
     # The grammar checks depend on the analyser being there (and on its data).
     analyser = APERTIUM_DIR / DANISH
@@ -248,32 +270,41 @@ def _phrase_rules_only(data_dir: Path | None) -> list[PhraseRule]:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FixContext:
+    """What the fix stage needs to know about one article, made per :func:`fix_article` call
+    (never kept on the rules)."""
+
+    terms: frozenset[str] = frozenset()  # lower-case words it uses in three or more sentences
+    names: dict[str, str] = field(default_factory=dict)  # :func:`casing.attested_names`
+
+
 def fix_article(article: Article, rules: FixRules) -> Article:
     """The fix stage: phrases, casing and flags on every sentence of the article."""
     body = [s.text for p in article.paragraphs if p.kind != "heading" for s in p.sentences]
-    names = casing.attested_names(body)
     sentences = list(article.sentences())
-    rules.terms = article_terms(sentences)
+    facts = FixContext(article_terms(sentences), casing.attested_names(body))
     if rules.checker is not None and rules.checker.analyser is not None:
         # One batch for the article's words, so the unknown-word check below can ask the
         # analyser without starting `lt-proc` per word.
         prefetch_words(rules.checker, rules.checker.analyser, sentences)
     previous: Paragraph | None = None
     for paragraph in article.paragraphs:
-        fix_paragraph(paragraph, rules, previous, names)
+        fix_paragraph(paragraph, rules, previous, facts)
         previous = paragraph
     if rules.checker is not None:
-        rules.checker.disabled = rules.disabled
-        check_article(article, rules.checker)
+        check_article(article, rules.checker, rules.disabled)
     return article
 
 
 def fix_paragraph(
     paragraph: Paragraph, rules: FixRules, previous: Paragraph | None = None,
-    names: dict[str, str] | None = None,
+    facts: FixContext | None = None,
 ) -> None:
-    """Fix one paragraph; ``names`` are the names the article capitalises inside its
-    sentences (:func:`casing.attested_names`)."""
+    """Fix one paragraph; ``facts`` are what the stage knows about the article (its terms,
+    and the names it capitalises inside its sentences)."""
+    facts = facts if facts is not None else FixContext()
+    names = facts.names
     for index, sentence in enumerate(paragraph.sentences):
         apply_phrases(sentence, rules)
         first = index == 0
@@ -296,7 +327,7 @@ def fix_paragraph(
                     casing.restore_attested_names(sentence.text, names, rules.lexicon))
         if rules.enabled("casing.sentence_start"):
             _fix_sentence_start(paragraph, index, sentence, rules, previous)
-        flag_suspicious(sentence, rules, sentence_start=True)
+        flag_suspicious(sentence, rules, sentence_start=True, terms=facts.terms)
 
 
 def _record(sentence: Sentence, rule_id: str, new_text: str) -> int:
@@ -434,7 +465,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"(?<![\w@#.-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w@-])")
 
 
-def flag_suspicious(sentence: Sentence, rules: FixRules, sentence_start: bool = True) -> None:
+def flag_suspicious(
+    sentence: Sentence, rules: FixRules, sentence_start: bool = True,
+    terms: frozenset[str] = frozenset(),
+) -> None:
+    """The flags that change nothing; ``terms`` are the article's (never unknown words)."""
     text = sentence.text
     spans = protected_spans(text)
     for fragment, match in rules.fragment_matches(text):
@@ -465,11 +500,12 @@ def flag_suspicious(sentence: Sentence, rules: FixRules, sentence_start: bool = 
                 suggestion=word.lower(),
             )
     if rules.lexicon.has_dictionary:
-        _flag_unknown_words(sentence, rules, spans, first)
+        _flag_unknown_words(sentence, rules, spans, first, terms)
 
 
 def _flag_unknown_words(
-    sentence: Sentence, rules: FixRules, spans: list[tuple[int, int]], first: int | None
+    sentence: Sentence, rules: FixRules, spans: list[tuple[int, int]], first: int | None,
+    terms: frozenset[str],
 ) -> None:
     text = sentence.text
     lexicon = rules.lexicon
@@ -484,7 +520,7 @@ def _flag_unknown_words(
                 continue
             if part[0].isupper() and start != first:
                 continue  # a name
-            if lexicon.knows(part) or not _unknown(part, rules):
+            if lexicon.knows(part) or not _unknown(part, rules, terms):
                 continue
             sentence.add_flag(
                 STAGE, "fix.unknown_word", start, start + len(part),
@@ -511,19 +547,18 @@ def _technical(text: str, match: re.Match[str]) -> bool:
     return len(parts) > 1 and not all(danish_shaped(p) for p in parts)
 
 
-def _unknown(word: str, rules: FixRules) -> bool:
+def _unknown(word: str, rules: FixRules, terms: frozenset[str] = frozenset()) -> bool:
     """A word the dictionary rejects is still no misspelling when the article uses it as a
-    term (in three or more sentences), when it is an English word (the English-left-in check
-    decides about those), or when the analyser knows it or reads it as a compound of Danish
-    nouns and adjectives (*partitioneringsværktøj*).
+    term (one of its ``terms``, in three or more sentences), when it is an English word (the
+    English-left-in check decides about those), or when the analyser knows it or reads it as
+    a compound of Danish nouns and adjectives (*partitioneringsværktøj*).
 
     >>> rules = load_fix_rules(grammar=False)
-    >>> rules.terms = frozenset({"initrd"})
-    >>> [_unknown(w, rules) for w in ("initrd", "intallere")]
+    >>> [_unknown(w, rules, frozenset({"initrd"})) for w in ("initrd", "intallere")]
     [False, True]
     """
     lower = word.lower()
-    if lower in rules.terms or not danish_shaped(lower):
+    if lower in terms or not danish_shaped(lower):
         return False
     checker = rules.checker
     if checker is None:

@@ -334,6 +334,10 @@ class _BatchRun:
         if self._cleans_here(len(todo)):
             self.stages.load()  # a broken rule table stops the run here, before any article
         # (cleaned elsewhere, the first result raises it, also before any article is written)
+        for notice in self.stages.notices():  # a missing dictionary or analyser, once a run
+            self.warnings.append(notice)  # kept in the manifest; shown unless quiet (-q)
+            if not getattr(self.reporter, "quiet", False):
+                self.reporter.warn(notice)
         steps = self.stages.chunk_steps()
         note = translation_note(self.options, self.translation_error)
         writer = ArticleWriter(

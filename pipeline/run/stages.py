@@ -65,6 +65,15 @@ class Stages:
         article: Article = entry_point(spec.entry)(data, name)
         return article
 
+    def notices(self) -> tuple[str, ...]:
+        """What the fix stage does without (a missing dictionary or analyser), one line each,
+        for the command to show once; known without loading the rules."""
+        if "fix" not in self.names:
+            return ()
+        from pipeline.fix.stage import fix_notices  # not at the top: see load_rules
+
+        return fix_notices(self.settings.fix.dictionary)
+
     def clean(self, article: Article) -> Article:
         """Run the per-article stages after ``read`` over one article, in order."""
         self.load()

@@ -217,8 +217,10 @@ def run_files(
     summary = Summary()
     paths = list(paths)
     refused = refuse_collisions(command, paths, output) if output is not None else {}
+    stages = Stages(settings, COMMAND_STAGES[command])
+    report.notes += [f"warning: {notice}" for notice in stages.notices()]
     try:
-        for result in process_files(paths, Stages(settings, COMMAND_STAGES[command]), refused):
+        for result in process_files(paths, stages, refused):
             _one_file(result, output, report, summary, explain=explain, stdout=stdout)
     except KeyboardInterrupt:
         raise RunInterrupted(

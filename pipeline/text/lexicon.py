@@ -11,14 +11,13 @@ Two sources, combined at load time and kept in memory:
 * ``data/names.txt``: names and brands with their casing, one per line, which take priority,
   and ``!word`` lines for lower-case words that must never be changed.
 
-Without the dictionary the stage still runs on ``data/names.txt`` alone and says so once per
-process (a warning on stderr).
+Without the dictionary the stage still runs on ``data/names.txt`` alone;
+:func:`dictionary_notice` is the line that says so (the commands show it, nothing here prints).
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,19 +39,12 @@ _COMPOUND_BEGIN = "32"
 _COMPOUND_MIDDLE = "33"
 _COMPOUND_END = "34"
 _ONLY_IN_COMPOUND = "36"
+_MAX_PARTS = 5  # a compound has at most four heads and a tail
 _PLACE = "54"  # takes the prefixes Nord-, Syd-, Øst-, Vest- (Nordjylland): a place name
 _MAX_DEPTH = 3  # suffix levels: hunspell's twofold suffixes plus the empty "flag" suffixes
-
-_warned_missing = False
-
-
-def warn_missing_dictionary(message: str) -> None:
-    """Print the missing-dictionary warning once per process."""
-    global _warned_missing
-    if not _warned_missing:
-        _warned_missing = True
-        print(f"warning: {message}", file=sys.stderr)
-
+# Inner analyses remembered across words (the inflections of one stem share them); the memo
+# starts over past this many, so a long run or a hostile input cannot grow it without end.
+MEMO_MAX = 200_000
 
 @dataclass(frozen=True)
 class _Suffix:
@@ -84,9 +76,13 @@ class Hunspell:
     suffixes: dict[str, list[_Suffix]]  # by the text they add
     flags: dict[str, str] = field(default_factory=dict)
     max_add: int = 0
+    longest: int = 0  # no longer word has an analysis (see __post_init__)
 
     def __post_init__(self) -> None:
         self.max_add = max((len(add) for add in self.suffixes), default=0)
+        # Each suffix level adds at most max_add letters to a stem: a longer word cannot be
+        # analysed, and is answered at once (a 200 KB "word" must not be taken apart).
+        self.longest = max(map(len, self.stems), default=0) + _MAX_DEPTH * self.max_add
         # Rules by (added text, a flag they pass on): an inner suffix must pass on the flag of
         # the suffix outside it, so the search looks only at those.
         self._continuing: dict[tuple[str, str], list[_Suffix]] = {}
@@ -102,9 +98,13 @@ class Hunspell:
 
         Forms that exist only inside compounds are included; see :meth:`words`.
         """
+        if len(lower) > self.longest:
+            return ()  # not remembered either: the caches hold words of bounded length
         return self._analyse(lower)
 
     def _analyse_uncached(self, lower: str) -> tuple[Analysis, ...]:
+        if len(self._memo) > MEMO_MAX:
+            self._memo.clear()
         return tuple(self._derive(lower, None, 0))
 
     def _derive(self, word: str, required: str | None, depth: int) -> list[Analysis]:
@@ -303,13 +303,16 @@ class Lexicon:
         """A Danish compound of dictionary words (``kundefokus``, ``markedssøgning``)."""
         if self.hunspell is None or len(lower) < 5:
             return False
+        if len(lower) > _MAX_PARTS * self.hunspell.longest:
+            return False  # more than its longest parts: no compound (and no n² cuts to try)
         return self._compound_tail(lower, 0)
 
     def _compound_tail(self, rest: str, parts: int) -> bool:
         assert self.hunspell is not None
-        if parts >= 4:
+        if parts >= _MAX_PARTS - 1:
             return False
-        for cut in range(2, len(rest) - 1):
+        # A head longer than the longest analysable word is no word: those cuts are not tried.
+        for cut in range(2, min(len(rest) - 1, self.hunspell.longest + 1)):
             head, tail = rest[:cut], rest[cut:]
             role = _COMPOUND_BEGIN if parts == 0 else _COMPOUND_MIDDLE
             if not any(
@@ -338,21 +341,38 @@ def find_dictionary(candidates: Iterable[Path] | None = None) -> Path | None:
     return None
 
 
+def dictionary_path(dictionary: Path | bool | None) -> Path | None:
+    """The ``.dic`` file ``dictionary`` names (``True``: the installed one), if it is there
+    with its ``.aff`` file."""
+    if dictionary is True:
+        return find_dictionary()
+    if isinstance(dictionary, Path):
+        return find_dictionary([dictionary])
+    return None
+
+
+def dictionary_notice(dictionary: Path | bool | None, names_name: str = "names.txt") -> str | None:
+    """The line that says the dictionary ``dictionary`` asks for is missing (``None``: it is
+    there, or none was asked for)."""
+    if dictionary is None or dictionary is False or dictionary_path(dictionary) is not None:
+        return None
+    what = "" if dictionary is True else f" {dictionary}"
+    hint = "install Debian package hunspell-da" if dictionary is True else "or its .aff file"
+    return (
+        f"Danish Hunspell dictionary{what} not found ({hint}); "
+        f"casing uses {names_name} only and unknown words are not flagged"
+    )
+
+
 def load_lexicon(names_path: Path, dictionary: Path | bool | None = True) -> Lexicon:
     """Load ``names_path`` and, where installed, the Danish Hunspell dictionary.
 
     ``dictionary``: ``True`` finds it in the usual places, ``False``/``None`` does without, a
-    path names one. Without it a warning is printed once per process.
+    path names one. Without it (or where the named one is missing) the lexicon is
+    ``names_path`` alone; :func:`dictionary_notice` says so, nothing is printed.
     """
     started = time.perf_counter()
     names = Names.read(names_path)
-    dic_path = find_dictionary() if dictionary is True else (dictionary or None)
-    hunspell = None
-    if isinstance(dic_path, Path):
-        hunspell = read_hunspell(dic_path)
-    elif dictionary is True:
-        warn_missing_dictionary(
-            "Danish Hunspell dictionary not found (install Debian package hunspell-da); "
-            f"casing uses {names_path.name} only and unknown words are not flagged"
-        )
+    dic_path = dictionary_path(dictionary)
+    hunspell = read_hunspell(dic_path) if dic_path is not None else None
     return Lexicon(hunspell, names, time.perf_counter() - started)

@@ -66,8 +66,6 @@ from pipeline.text.spans import Span, changed_spans
 
 STAGE = "normalize"
 
-SentenceRule = Callable[[str], str]
-
 
 # --------------------------------------------------------------------------------------------
 # Registry and stage
