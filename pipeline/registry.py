@@ -30,31 +30,31 @@ HAND_EDIT = Rule("editor.hand_edit", "editor", HAND, "edit", "Edited by hand.")
 def _declared() -> tuple[dict[str, Rule], tuple[Family, ...]]:
     # Imported here, not at the top: the stages (and their tables) load only when a rule is
     # looked up, so importing the page renderer or the CLI stays cheap.
-    from pipeline.fix import stage
+    from pipeline.fix import declared
     from pipeline.qa import check
     from pipeline.text import normalize, reader
     from pipeline.translate import quality
 
-    families = stage.DECLARED_FAMILIES
+    families = declared.DECLARED_FAMILIES
     by_id: dict[str, Rule] = {}
-    for declared in (
-        *reader.DECLARED_RULES, *normalize.DECLARED_RULES, *stage.DECLARED_RULES,
+    for rule in (
+        *reader.DECLARED_RULES, *normalize.DECLARED_RULES, *declared.DECLARED_RULES,
         *quality.DECLARED_RULES, *check.DECLARED_RULES, HAND_EDIT,
     ):
-        if declared.rule_id in by_id:
-            raise ValueError(f"rule {declared.rule_id} is declared twice")
-        if any(family.covers(declared.rule_id) for family in families):
-            raise ValueError(f"rule {declared.rule_id} is declared and in a family")
-        by_id[declared.rule_id] = declared
+        if rule.rule_id in by_id:
+            raise ValueError(f"rule {rule.rule_id} is declared twice")
+        if any(family.covers(rule.rule_id) for family in families):
+            raise ValueError(f"rule {rule.rule_id} is declared and in a family")
+        by_id[rule.rule_id] = rule
     return by_id, families
 
 
 @cache
 def _table_rows() -> dict[str, Rule]:
     """The rows of the default phrase table, by id (read on the first look-up of one)."""
-    from pipeline.fix import stage
+    from pipeline.fix import declared
 
-    return {row.rule_id: row for row in stage.phrase_rules()}
+    return {row.rule_id: row for row in declared.phrase_rules()}
 
 
 def families() -> tuple[Family, ...]:

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline import registry
 from pipeline.document import Article
-from pipeline.fix import stage
+from pipeline.fix import declared, stage
 from pipeline.fix.stage import FixRules, fix_article, load_fix_rules
 from pipeline.qa import check
 from pipeline.rules import ENCODING, KINDS, OTHER, Rule
@@ -198,7 +198,7 @@ def test_hand_edit_is_declared_with_the_decisions_id() -> None:
 def test_grammar_kinds_cover_exactly_the_grammar_rules() -> None:
     from pipeline.fix.grammar import rule_reasons
 
-    assert set(stage.GRAMMAR_KINDS) == {rule_id for rule_id, _ in rule_reasons()}
+    assert set(declared.GRAMMAR_KINDS) == {rule_id for rule_id, _ in rule_reasons()}
 
 
 # --------------------------------------------------------------------------------------------
