@@ -13,12 +13,14 @@ import errno
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -1160,3 +1162,54 @@ def test_23_make_model_offline_is_one_note_and_fetches_nothing(tmp_path: Path) -
         "note: HF_HUB_OFFLINE is set; the back-translation model is not fetched"
     )
     assert not (tmp_path / "hf").exists()
+
+
+# == issue 20: trust under hostile input ==========================================================
+
+
+def _cjk_article(size: int, seed: int = 5, clause: tuple[int, int] = (25, 45)) -> str:
+    """Paragraphs of Chinese clauses of 25-45 characters (each clause one "word" to lt-proc)."""
+    rng = random.Random(seed)
+    cjk = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    paragraphs: list[str] = []
+    while sum(len(p.encode()) + 2 for p in paragraphs) < size:
+        paragraphs.append("".join(
+            "".join(rng.choice(cjk) for _ in range(rng.randint(*clause))) + rng.choice("，。；")
+            for _ in range(20)
+        ))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.mark.skipif(shutil.which("lt-proc") is None, reason="needs lt-proc")
+def test_20_2_analyser_does_not_deadlock_on_a_large_batch() -> None:
+    from pipeline.fix.analyser import load_analyser
+
+    analyser = load_analyser(quiet=True)
+    if analyser is None:
+        pytest.skip("needs apertium-dan-nor")
+    # Clauses of 70-79 characters: words the analyser is asked about (its limit is 80), and
+    # one batch of 1,000 is over 200 KB, far more than both pipes hold.
+    clauses = re.split("[，。；\n]", _cjk_article(300_000, clause=(70, 79)))
+    words = sorted({c for c in clauses if c})
+    assert len("\n".join(words[:1000]).encode()) > 200_000
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (analyser.analyse(words), done.set()), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    if not done.is_set():  # ending lt-proc unblocks both sides, so the test itself ends
+        for process in analyser._processes.values():
+            process.kill()
+        pytest.fail("the analyser and lt-proc were still blocked on their pipes after 60 s")
+    assert analyser.readings(words[0]) == [] and analyser.readings(words[-1]) == []
+    assert analyser.knows("hunden")
+    analyser.close()
+
+
+@pytest.mark.slow  # ~30 s, nearly all of it the lexicon on CJK "words" (issue 20 item 1)
+@pytest.mark.skipif(shutil.which("lt-proc") is None, reason="needs lt-proc")
+def test_20_2_clean_of_a_300_kb_cjk_article_finishes(tmp_path: Path) -> None:
+    article = write(tmp_path, "zh.txt", _cjk_article(300_000))
+    done = daen("clean", str(article), "-o", str(tmp_path / "out"), timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "1 article(s)" in done.stdout + done.stderr
+    assert (tmp_path / "out" / "zh.txt").stat().st_size > 250_000
