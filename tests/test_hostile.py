@@ -9,6 +9,7 @@ linearly (13-16; the times are measured by ``bench/adversarial.py``), state that
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -1213,3 +1214,104 @@ def test_20_2_clean_of_a_300_kb_cjk_article_finishes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "1 article(s)" in done.stdout + done.stderr
     assert (tmp_path / "out" / "zh.txt").stat().st_size > 250_000
+
+
+def test_20_5_a_damaged_cache_at_the_default_place_is_set_aside_and_rebuilt(
+    tmp_path: Path, tiny_marian: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAEN_CACHE_DIR", str(tmp_path / "cache"))
+    src = write(tmp_path / "in", "a.txt", tiny_marian.pairs[0][0] + "\n").parent
+    model = ["--model", str(tiny_marian.path), "--backend", "torch"]
+    first = daen("run", str(src), "-o", str(tmp_path / "out1"), *model, "-q")
+    assert first.returncode == 0, first.stderr
+    default = tmp_path / "cache" / "translations.sqlite3"
+    os.truncate(default, 100)  # shorter than one page: no longer recognisably a daen cache
+    done = daen("run", str(src), "-o", str(tmp_path / "out2"), *model, "-q")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("Warning: ") == 1 and "moved it to" in done.stderr, done.stderr
+    assert (tmp_path / "out2" / "a.en.txt").is_file()
+    aside = list((tmp_path / "cache").glob("translations.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].stat().st_size == 100
+    with TranslationCache(default) as cache:
+        assert len(cache) == 1  # rebuilt, and holds the new translation
+    # A path the user gives is still the user's: the same damage there is refused, untouched.
+    mine = tmp_path / "mine.sqlite3"
+    mine.write_bytes(aside[0].read_bytes())
+    with pytest.raises(CachePathError, match="daen leaves it alone"):
+        TranslationCache(mine)
+    assert mine.stat().st_size == 100
+
+
+def _fill_cache(path: Path) -> None:
+    with TranslationCache(path) as cache:
+        cache.put_many({f"k{i}": (f"Translation {i}.", -0.1) for i in range(50)})
+
+
+def test_20_7_a_full_disk_keeps_the_cache_and_warns_once(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    _fill_cache(path)
+    warnings: list[str] = []
+    cache = TranslationCache(path, warn=warnings.append)
+    assert cache._conn is not None
+    pages = cache._conn.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own "database or disk is full" (SQLITE_FULL), as on a full disk.
+    cache._conn.execute(f"PRAGMA max_page_count = {pages}")
+    for batch in range(3):
+        cache.put_many({f"new{batch}-{i}": ("x" * 4000, None) for i in range(20)})
+    assert cache.enabled and cache.get_many(["k1"]) == {"k1": ("Translation 1.", -0.1)}
+    cache.close()
+    assert len(warnings) == 1 and "could not be saved" in warnings[0], warnings
+    assert "kept as it was" in warnings[0]
+    assert not list(tmp_path.glob("*.corrupt-*"))
+    with TranslationCache(path) as again:  # once space is back, every entry is still there
+        assert len(again) == 50
+
+
+def test_20_7_a_quota_error_is_told_from_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.translate import cache as cache_module
+
+    io_error = sqlite3.OperationalError("disk I/O error")
+    assert not cache_module.out_of_space(io_error, tmp_path)  # space left: a real I/O error
+
+    def over_quota(fd: int) -> None:
+        raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
+
+    monkeypatch.setattr(cache_module.os, "fsync", over_quota)
+    assert cache_module.out_of_space(io_error, tmp_path)
+    assert not cache_module.out_of_space(sqlite3.DatabaseError("file is not a database"), tmp_path)
+
+
+@POSIX
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mounts a tmpfs")
+def test_20_7_run_on_a_full_disk_uses_the_cache_and_never_sets_it_aside(
+    tmp_path: Path, tiny_marian: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = tmp_path / "full"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        monkeypatch.setenv("DAEN_CACHE_DIR", str(disk / "cache"))
+        src = write(tmp_path / "in", "a.txt", tiny_marian.pairs[0][0] + "\n").parent
+        other = write(tmp_path / "in2", "b.txt", tiny_marian.pairs[1][0] + "\n").parent
+        model = ["--model", str(tiny_marian.path), "--backend", "torch"]
+        assert daen("run", str(src), "-o", str(tmp_path / "o1"), *model, "-q").returncode == 0
+        with contextlib.suppress(OSError), (disk / "filler").open("wb") as filler:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        done = daen("run", str(other), "-o", str(tmp_path / "o2"), *model, "-q")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.count("Warning: ") == 1 and "cannot be written" in done.stderr
+        assert "using it without storing" in done.stderr
+        assert not list((disk / "cache").glob("*.corrupt-*"))
+        (disk / "filler").unlink()
+        again = daen("translate", str(src / "a.txt"), "-o", str(tmp_path / "t"), *model)
+        assert again.returncode == 0, again.stderr
+        assert "1 from the cache" in again.stdout + again.stderr
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
