@@ -1315,3 +1315,23 @@ def test_20_7_run_on_a_full_disk_uses_the_cache_and_never_sets_it_aside(
         assert "1 from the cache" in again.stdout + again.stderr
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_20_8_a_cr_only_article_over_200_kb_is_many_lines(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    words = "hunden katten løber sover i parken på sofaen og men".split()
+    paragraphs = [" ".join(rng.choice(words) for _ in range(8)).capitalize() + "."
+                  for _ in range(6000)]
+    write(tmp_path / "in", "cr.txt", ("\r\r".join(paragraphs) + "\r").encode())
+    write(tmp_path / "in", "lf.txt", "\n\n".join(paragraphs) + "\n")
+    assert (tmp_path / "in" / "cr.txt").stat().st_size > 200_000
+    out = tmp_path / "out"
+    done = daen("run", str(tmp_path / "in"), "-o", str(out), "--no-translate")
+    assert done.returncode == 0, done.stderr
+    assert "2 updated, 0 unchanged, 0 failed" in done.stdout + done.stderr
+    assert (out / "cr.da.txt").read_bytes() == (out / "lf.da.txt").read_bytes()
+    # One line too long is still refused, whichever line ends the others have.
+    write(tmp_path / "in2", "long.txt", ("Hej.\r" + "a " * 110_000 + "\r").encode())
+    refused = daen("run", str(tmp_path / "in2"), "-o", str(tmp_path / "out2"), "--no-translate")
+    assert refused.returncode == 1
+    assert "long.txt: line 2 is 220,000 bytes long" in refused.stdout + refused.stderr
