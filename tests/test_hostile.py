@@ -1335,3 +1335,28 @@ def test_20_8_a_cr_only_article_over_200_kb_is_many_lines(tmp_path: Path) -> Non
     refused = daen("run", str(tmp_path / "in2"), "-o", str(tmp_path / "out2"), "--no-translate")
     assert refused.returncode == 1
     assert "long.txt: line 2 is 220,000 bytes long" in refused.stdout + refused.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be-bom"])
+def test_20_14_utf32_with_its_bom_is_decoded_as_utf32(encoding: str, tmp_path: Path) -> None:
+    text = "Hunden løber i parken.\n\nKatten sover.\n"
+    data = (text.encode("utf-32") if encoding == "utf-32"
+            else b"\x00\x00\xfe\xff" + text.encode("utf-32-be"))
+    write(tmp_path / "in", "u32.txt", data)
+    out = tmp_path / "out"
+    done = daen("run", str(tmp_path / "in"), "-o", str(out), "--no-translate", "-q")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((out / "u32.json").read_text(encoding="utf-8"))
+    assert record["encoding"] == "utf-32"
+    assert sum(len(s["edits"]) for p in record["paragraphs"] for s in p["sentences"]) == 0
+    assert (out / "u32.da.txt").read_text(encoding="utf-8") == text
+    for name in ("u32.html", "u32.diff", "u32.da.txt"):
+        assert b"\x00" not in (out / name).read_bytes()
+
+
+def test_20_14_nul_characters_behind_a_bom_are_binary(tmp_path: Path) -> None:
+    write(tmp_path / "in", "nul.txt", "Hej.\x00\x00 verden.\n".encode("utf-16"))
+    done = daen("clean", str(tmp_path / "in" / "nul.txt"), "-o", str(tmp_path / "out"))
+    assert done.returncode == 1
+    assert "nul.txt: binary file (NUL character 4 in its UTF-16 text), not text" in done.stderr
+    assert "Traceback" not in done.stderr
