@@ -1360,3 +1360,40 @@ def test_20_14_nul_characters_behind_a_bom_are_binary(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "nul.txt: binary file (NUL character 4 in its UTF-16 text), not text" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    data = tmp_path / "d"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("articles"))
+    return data
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", r"(?:\w*\s?)*x", "(?:ab|a{1,4})*c"])
+def test_20_15_rules_check_refuses_a_catastrophic_pattern(pattern: str, tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    table = data / "phrases.tsv"
+    line = len(table.read_text(encoding="utf-8").splitlines()) + 1
+    with table.open("a", encoding="utf-8") as handle:
+        handle.write(f"phrase.catastrophic\t{pattern}\tflag\t\tgrund\tsrc\n")
+    done = daen("rules", "check", "--data", str(data), timeout=30)
+    assert done.returncode == 1, done.stderr
+    message = done.stderr.strip()
+    assert message.count("\n") == 0 and "Traceback" not in message
+    assert message.startswith(f"Error: {table}:{line}: pattern {pattern!r} repeats a part")
+    article = write(tmp_path / "in", "x.txt", "Hej " + "a" * 40 + "! Farvel.\n")
+    started = time.monotonic()
+    cleaned = daen("clean", str(article), "-o", str(tmp_path / "c"), "--data", str(data),
+                   timeout=30)
+    assert cleaned.returncode != 0 and time.monotonic() - started < 30
+    assert "repeats a part that itself repeats" in cleaned.stderr
+    assert not (tmp_path / "c" / "x.txt").exists()
+
+
+def test_20_15_a_bom_at_the_start_of_phrases_tsv_is_skipped(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    plain = daen("rules", "check", "--data", str(data), timeout=30)
+    for table in (data / "phrases.tsv", data / "english_fragments.txt"):
+        table.write_bytes(b"\xef\xbb\xbf" + table.read_bytes())
+    done = daen("rules", "check", "--data", str(data), timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == plain.stdout and done.stdout.startswith("ok: ")
