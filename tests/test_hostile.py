@@ -1397,3 +1397,29 @@ def test_20_15_a_bom_at_the_start_of_phrases_tsv_is_skipped(tmp_path: Path) -> N
     done = daen("rules", "check", "--data", str(data), timeout=30)
     assert done.returncode == 0, done.stderr
     assert done.stdout == plain.stdout and done.stdout.startswith("ok: ")
+
+
+def test_20_16_an_abbreviation_before_a_comma_is_no_sentence_end(tmp_path: Path) -> None:
+    article = write(tmp_path, "kr.txt", "Billetten koster 145 kr. , og børn kommer gratis ind.\n")
+    done = daen("clean", str(article), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "kr.txt").read_text(encoding="utf-8") == (
+        "Billetten koster 145 kr., og børn kommer gratis ind.\n"
+    )
+    run(write(tmp_path / "in", "kr.txt", article.read_text(encoding="utf-8")).parent,
+        tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "kr.json").read_text(encoding="utf-8"))
+    assert [len(p["sentences"]) for p in record["paragraphs"]] == [1]
+
+
+@pytest.mark.parametrize("separator", ["\f", "\v", "\x85", "\u2028", "\u2029"])
+def test_20_16_paragraph_separators_separate_paragraphs(separator: str, tmp_path: Path) -> None:
+    src = write(tmp_path / "in", "a.txt", f"Hunden løber i parken.{separator}Katten sover.\n")
+    out = tmp_path / "out"
+    done = daen("run", str(src.parent), "-o", str(out), "--no-translate", "-q")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    assert len(record["paragraphs"]) == 2
+    assert (out / "a.da.txt").read_text(encoding="utf-8") == (
+        "Hunden løber i parken.\n\nKatten sover.\n"
+    )
