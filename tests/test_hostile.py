@@ -1098,7 +1098,7 @@ def test_22_the_size_limit_is_said_in_mib(tmp_path: Path) -> None:
 def test_22_a_model_that_is_a_file_is_called_a_file(src: Path, tmp_path: Path) -> None:
     model = write(tmp_path, "model.bin", b"\x00" * 10)
     result = CliRunner().invoke(app, ["translate", str(src / "a.txt"), "--model", str(model)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error before any work (issue 20 item 9)
     assert "is a file" in said(result) and "does not exist" not in said(result)
 
 
@@ -1423,3 +1423,52 @@ def test_20_16_paragraph_separators_separate_paragraphs(separator: str, tmp_path
     assert (out / "a.da.txt").read_text(encoding="utf-8") == (
         "Hunden løber i parken.\n\nKatten sover.\n"
     )
+
+
+def _has_cuda() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.parametrize("command", ["run", "translate"])
+@pytest.mark.parametrize("device", ["cuda", "cuda:99"])
+def test_20_9_a_device_this_machine_lacks_is_a_usage_error(
+    command: str, device: str, src: Path, tmp_path: Path
+) -> None:
+    if device == "cuda" and _has_cuda():
+        pytest.skip("this machine has CUDA")
+    out = tmp_path / "out"
+    where = str(src) if command == "run" else str(src / "a.txt")
+    done = daen(command, where, "-o", str(out), "--device", device, "--backend", "torch")
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and f"device {device}: this machine has" in errors[0]
+    assert "Traceback" not in done.stderr
+    assert not out.exists()  # before any work
+
+
+@pytest.mark.parametrize("model", ["./opus-mt-typo", "/nonexistent/opus-mt-da-en",
+                                   "~/nonexistent-daen-model", "FILE", "EMPTY_FOLDER"])
+def test_20_9_a_mistyped_model_path_is_a_usage_error(
+    model: str, src: Path, tmp_path: Path
+) -> None:
+    if model == "FILE":
+        model = str(write(tmp_path, "model.bin", b"\x00" * 10))
+        problem = "is a file"
+    elif model == "EMPTY_FOLDER":
+        (tmp_path / "model").mkdir()
+        model, problem = str(tmp_path / "model"), "is incomplete (missing config.json"
+    else:
+        problem = f"model folder {model} does not exist"
+    out = tmp_path / "out"
+    done = daen("run", str(src), "-o", str(out), "--model", model, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and problem in errors[0], done.stderr
+    assert not out.exists()
+    # The cleanup alone does not need the model: no check then.
+    cleaned = daen("run", str(src), "-o", str(out), "--model", model, "--no-translate", "-q")
+    assert cleaned.returncode == 0, cleaned.stderr

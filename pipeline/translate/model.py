@@ -85,18 +85,45 @@ def missing_model_message(model: str) -> str:
     )
 
 
+def local_model_folder(model: str) -> Path:
+    """The folder a path-like ``--model`` names, checked to hold a model (nothing read but
+    file names); raises :class:`ModelUnavailableError` saying what is wrong."""
+    folder = Path(model).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ModelUnavailableError(
+            f"--model {model} is a file; give the model's folder (config.json, tokenizer "
+            "and weights), or a Hub id"
+        )
+    if not folder.is_dir():
+        raise ModelUnavailableError(f"model folder {model} does not exist")
+    check_model_folder(folder, model)
+    return folder
+
+
+def check_model_option(model: str | None) -> None:
+    """Refuse, before any work, a ``--model`` that names a local folder which is no model
+    folder (a typo, a file, a folder without the model's files): a ValueError, which the
+    command line shows as a usage error. A hub id is left to :func:`resolve_model`: not being
+    downloaded is a missing model (the cleanup still runs), not a mistake in the command.
+
+    >>> check_model_option(None), check_model_option("Helsinki-NLP/opus-mt-da-en")
+    (None, None)
+    >>> check_model_option("./no-such-model")
+    Traceback (most recent call last):
+    ValueError: model folder ./no-such-model does not exist
+    """
+    if model is None or not looks_like_path(model):
+        return
+    try:
+        local_model_folder(model)
+    except ModelUnavailableError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def resolve_model(model: str = DEFAULT_MODEL) -> ResolvedModel:
     """Find ``model`` on disk without contacting the Hub; raises :class:`ModelUnavailableError`."""
     if looks_like_path(model):
-        folder = Path(model).expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise ModelUnavailableError(
-                f"--model {model} is a file; give the model's folder (config.json, tokenizer "
-                "and weights), or a Hub id"
-            )
-        if not folder.is_dir():
-            raise ModelUnavailableError(f"model folder {model} does not exist")
-        check_model_folder(folder, model)
+        folder = local_model_folder(model)
         return ResolvedModel(model, folder, "sha256:" + weights_sha256(folder), "local")
     snapshot = cached_snapshot(model)
     if snapshot is None:
