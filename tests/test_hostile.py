@@ -1472,3 +1472,21 @@ def test_20_9_a_mistyped_model_path_is_a_usage_error(
     # The cleanup alone does not need the model: no check then.
     cleaned = daen("run", str(src), "-o", str(out), "--model", model, "--no-translate", "-q")
     assert cleaned.returncode == 0, cleaned.stderr
+
+
+def test_20_17_model_download_without_a_network_fails_fast_in_one_line(tmp_path: Path) -> None:
+    env = os.environ | {"PYTHONPATH": str(ROOT), "HF_HOME": str(tmp_path / "hf"),
+                        "HF_ENDPOINT": "http://127.0.0.1:9"}  # the discard port: refused
+    env.pop("HF_HUB_OFFLINE", None)
+    env.pop("HF_HUB_CACHE", None)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "model", "download"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    took = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("Error: could not download Helsinki-NLP/opus-mt-da-en: "
+                                  "cannot reach http://127.0.0.1:9 (")
+    assert done.stderr.count("\n") == 1 and "Retry" not in done.stderr, done.stderr
+    assert "check the network connection" in done.stderr
+    assert took < 15, f"{took:.1f} s"
+    assert not list((tmp_path / "hf").rglob("*.safetensors"))

@@ -208,6 +208,7 @@ def download_model(
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, HFValidationError
 
+    _probe_hub(repo_id)
     try:
         files = set(HfApi().list_repo_files(repo_id, revision=revision))
         weights = next((w for w in WEIGHT_FILES if w in files), WEIGHT_FILES[1])
@@ -227,6 +228,28 @@ def download_model(
     folder_path = Path(folder)
     check_model_folder(folder_path, repo_id, downloaded=True)
     return ResolvedModel(repo_id, folder_path, folder_path.name, "hub")
+
+
+HUB_PROBE_TIMEOUT_S = 15
+
+
+def _probe_hub(repo_id: str) -> None:
+    """One request to the Hub before downloading: without a network the Hub's client retries
+    every request five times with back-off (25 s of "Retrying in 8s" lines) before failing, so
+    an unreachable Hub is said at once, in one line. Any answer, even an error status, means it
+    can be reached (the download then says what is wrong)."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    url = f"{constants.ENDPOINT.rstrip('/')}/api/models/{repo_id}"
+    try:
+        get_session().request("HEAD", url, timeout=HUB_PROBE_TIMEOUT_S)
+    except Exception as exc:  # the HTTP client's own errors: no network, DNS, TLS, timeout
+        raise ModelUnavailableError(
+            f"could not download {repo_id}: cannot reach {constants.ENDPOINT} "
+            f"({type(exc).__name__}: {exc}); check the network connection (or copy the model "
+            "folder and pass --model PATH)"
+        ) from None
 
 
 def installed_models() -> list[dict[str, Any]]:
