@@ -174,9 +174,13 @@ def _settings(**options: object) -> Settings:
     """The one place the command line builds the settings; a value that cannot work is a
     usage error (exit code 2). Options left unset (None) keep the settings' defaults."""
     from pipeline.settings import Settings
+    from pipeline.translate.translator import check_translator_setup
 
     try:
-        return Settings.from_options(**{k: v for k, v in options.items() if v is not None})
+        settings = Settings.from_options(**{k: v for k, v in options.items() if v is not None})
+        if settings.run.translate and settings.run.ray is None:  # a cluster has its own
+            check_translator_setup(settings.translator)
+        return settings
     except ValueError as exc:
         message = str(exc)
         hint = next((opt for name, opt in _PARAMETERS.items() if name in message), None)

@@ -9,16 +9,19 @@ linearly (13-16; the times are measured by ``bench/adversarial.py``), state that
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -1065,7 +1068,7 @@ def test_22_the_size_limit_is_said_in_mib(tmp_path: Path) -> None:
 def test_22_a_model_that_is_a_file_is_called_a_file(src: Path, tmp_path: Path) -> None:
     model = write(tmp_path, "model.bin", b"\x00" * 10)
     result = CliRunner().invoke(app, ["translate", str(src / "a.txt"), "--model", str(model)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error before any work (issue 20 item 9)
     assert "is a file" in said(result) and "does not exist" not in said(result)
 
 
@@ -1133,3 +1136,330 @@ def test_23_make_model_offline_is_one_note_and_fetches_nothing(tmp_path: Path) -
         "note: HF_HUB_OFFLINE is set; the back-translation model is not fetched"
     )
     assert not (tmp_path / "hf").exists()
+
+
+# == issue 20: trust under hostile input ==========================================================
+
+
+def _cjk_article(size: int, seed: int = 5, clause: tuple[int, int] = (25, 45)) -> str:
+    """Paragraphs of Chinese clauses of 25-45 characters (each clause one "word" to lt-proc)."""
+    rng = random.Random(seed)
+    cjk = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    paragraphs: list[str] = []
+    while sum(len(p.encode()) + 2 for p in paragraphs) < size:
+        paragraphs.append("".join(
+            "".join(rng.choice(cjk) for _ in range(rng.randint(*clause))) + rng.choice("，。；")
+            for _ in range(20)
+        ))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.mark.skipif(shutil.which("lt-proc") is None, reason="needs lt-proc")
+def test_20_2_analyser_does_not_deadlock_on_a_large_batch() -> None:
+    from pipeline.fix.analyser import load_analyser
+
+    analyser = load_analyser()
+    if analyser is None:
+        pytest.skip("needs apertium-dan-nor")
+    # Clauses of 70-79 characters: words the analyser is asked about (its limit is 80), and
+    # one batch of 1,000 is over 200 KB, far more than both pipes hold.
+    clauses = re.split("[，。；\n]", _cjk_article(300_000, clause=(70, 79)))
+    words = sorted({c for c in clauses if c})
+    assert len("\n".join(words[:1000]).encode()) > 200_000
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (analyser.analyse(words), done.set()), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    if not done.is_set():  # ending lt-proc unblocks both sides, so the test itself ends
+        for process in analyser._processes.values():
+            process.kill()
+        pytest.fail("the analyser and lt-proc were still blocked on their pipes after 60 s")
+    assert analyser.readings(words[0]) == [] and analyser.readings(words[-1]) == []
+    assert analyser.knows("hunden")
+    analyser.close()
+
+
+@pytest.mark.slow  # ~30 s, nearly all of it the lexicon on CJK "words" (issue 20 item 1)
+@pytest.mark.skipif(shutil.which("lt-proc") is None, reason="needs lt-proc")
+def test_20_2_clean_of_a_300_kb_cjk_article_finishes(tmp_path: Path) -> None:
+    article = write(tmp_path, "zh.txt", _cjk_article(300_000))
+    done = daen("clean", str(article), "-o", str(tmp_path / "out"), timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "1 article(s)" in done.stdout + done.stderr
+    assert (tmp_path / "out" / "zh.txt").stat().st_size > 250_000
+
+
+def test_20_5_a_damaged_cache_at_the_default_place_is_set_aside_and_rebuilt(
+    tmp_path: Path, tiny_marian: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAEN_CACHE_DIR", str(tmp_path / "cache"))
+    src = write(tmp_path / "in", "a.txt", tiny_marian.pairs[0][0] + "\n").parent
+    model = ["--model", str(tiny_marian.path), "--backend", "torch"]
+    first = daen("run", str(src), "-o", str(tmp_path / "out1"), *model, "-q")
+    assert first.returncode == 0, first.stderr
+    default = tmp_path / "cache" / "translations.sqlite3"
+    os.truncate(default, 100)  # shorter than one page: no longer recognisably a daen cache
+    done = daen("run", str(src), "-o", str(tmp_path / "out2"), *model, "-q")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("Warning: ") == 1 and "moved it to" in done.stderr, done.stderr
+    assert (tmp_path / "out2" / "a.en.txt").is_file()
+    aside = list((tmp_path / "cache").glob("translations.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].stat().st_size == 100
+    with TranslationCache(default) as cache:
+        assert len(cache) == 1  # rebuilt, and holds the new translation
+    # A path the user gives is still the user's: the same damage there is refused, untouched.
+    mine = tmp_path / "mine.sqlite3"
+    mine.write_bytes(aside[0].read_bytes())
+    with pytest.raises(CachePathError, match="daen leaves it alone"):
+        TranslationCache(mine)
+    assert mine.stat().st_size == 100
+
+
+def _fill_cache(path: Path) -> None:
+    with TranslationCache(path) as cache:
+        cache.put_many({f"k{i}": (f"Translation {i}.", -0.1) for i in range(50)})
+
+
+def test_20_7_a_full_disk_keeps_the_cache_and_warns_once(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    _fill_cache(path)
+    warnings: list[str] = []
+    cache = TranslationCache(path, warn=warnings.append)
+    assert cache._conn is not None
+    pages = cache._conn.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own "database or disk is full" (SQLITE_FULL), as on a full disk.
+    cache._conn.execute(f"PRAGMA max_page_count = {pages}")
+    for batch in range(3):
+        cache.put_many({f"new{batch}-{i}": ("x" * 4000, None) for i in range(20)})
+    assert cache.enabled and cache.get_many(["k1"]) == {"k1": ("Translation 1.", -0.1)}
+    cache.close()
+    assert len(warnings) == 1 and "could not be saved" in warnings[0], warnings
+    assert "kept as it was" in warnings[0]
+    assert not list(tmp_path.glob("*.corrupt-*"))
+    with TranslationCache(path) as again:  # once space is back, every entry is still there
+        assert len(again) == 50
+
+
+def test_20_7_a_quota_error_is_told_from_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.translate import cache as cache_module
+
+    io_error = sqlite3.OperationalError("disk I/O error")
+    assert not cache_module.out_of_space(io_error, tmp_path)  # space left: a real I/O error
+
+    def over_quota(fd: int) -> None:
+        raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
+
+    monkeypatch.setattr(cache_module.os, "fsync", over_quota)
+    assert cache_module.out_of_space(io_error, tmp_path)
+    assert not cache_module.out_of_space(sqlite3.DatabaseError("file is not a database"), tmp_path)
+
+
+@POSIX
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mounts a tmpfs")
+def test_20_7_run_on_a_full_disk_uses_the_cache_and_never_sets_it_aside(
+    tmp_path: Path, tiny_marian: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = tmp_path / "full"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        monkeypatch.setenv("DAEN_CACHE_DIR", str(disk / "cache"))
+        src = write(tmp_path / "in", "a.txt", tiny_marian.pairs[0][0] + "\n").parent
+        other = write(tmp_path / "in2", "b.txt", tiny_marian.pairs[1][0] + "\n").parent
+        model = ["--model", str(tiny_marian.path), "--backend", "torch"]
+        assert daen("run", str(src), "-o", str(tmp_path / "o1"), *model, "-q").returncode == 0
+        with contextlib.suppress(OSError), (disk / "filler").open("wb") as filler:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        done = daen("run", str(other), "-o", str(tmp_path / "o2"), *model, "-q")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.count("Warning: ") == 1 and "cannot be written" in done.stderr
+        assert "using it without storing" in done.stderr
+        assert not list((disk / "cache").glob("*.corrupt-*"))
+        (disk / "filler").unlink()
+        again = daen("translate", str(src / "a.txt"), "-o", str(tmp_path / "t"), *model)
+        assert again.returncode == 0, again.stderr
+        assert "1 from the cache" in again.stdout + again.stderr
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_20_8_a_cr_only_article_over_200_kb_is_many_lines(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    words = "hunden katten løber sover i parken på sofaen og men".split()
+    paragraphs = [" ".join(rng.choice(words) for _ in range(8)).capitalize() + "."
+                  for _ in range(6000)]
+    write(tmp_path / "in", "cr.txt", ("\r\r".join(paragraphs) + "\r").encode())
+    write(tmp_path / "in", "lf.txt", "\n\n".join(paragraphs) + "\n")
+    assert (tmp_path / "in" / "cr.txt").stat().st_size > 200_000
+    out = tmp_path / "out"
+    done = daen("run", str(tmp_path / "in"), "-o", str(out), "--no-translate")
+    assert done.returncode == 0, done.stderr
+    assert "2 updated, 0 unchanged, 0 failed" in done.stdout + done.stderr
+    assert (out / "cr.da.txt").read_bytes() == (out / "lf.da.txt").read_bytes()
+    # One line too long is still refused, whichever line ends the others have.
+    write(tmp_path / "in2", "long.txt", ("Hej.\r" + "a " * 110_000 + "\r").encode())
+    refused = daen("run", str(tmp_path / "in2"), "-o", str(tmp_path / "out2"), "--no-translate")
+    assert refused.returncode == 1
+    assert "long.txt: line 2 is 220,000 bytes long" in refused.stdout + refused.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be-bom"])
+def test_20_14_utf32_with_its_bom_is_decoded_as_utf32(encoding: str, tmp_path: Path) -> None:
+    text = "Hunden løber i parken.\n\nKatten sover.\n"
+    data = (text.encode("utf-32") if encoding == "utf-32"
+            else b"\x00\x00\xfe\xff" + text.encode("utf-32-be"))
+    write(tmp_path / "in", "u32.txt", data)
+    out = tmp_path / "out"
+    done = daen("run", str(tmp_path / "in"), "-o", str(out), "--no-translate", "-q")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((out / "u32.json").read_text(encoding="utf-8"))
+    assert record["encoding"] == "utf-32"
+    assert sum(len(s["edits"]) for p in record["paragraphs"] for s in p["sentences"]) == 0
+    assert (out / "u32.da.txt").read_text(encoding="utf-8") == text
+    for name in ("u32.html", "u32.diff", "u32.da.txt"):
+        assert b"\x00" not in (out / name).read_bytes()
+
+
+def test_20_14_nul_characters_behind_a_bom_are_binary(tmp_path: Path) -> None:
+    write(tmp_path / "in", "nul.txt", "Hej.\x00\x00 verden.\n".encode("utf-16"))
+    done = daen("clean", str(tmp_path / "in" / "nul.txt"), "-o", str(tmp_path / "out"))
+    assert done.returncode == 1
+    assert "nul.txt: binary file (NUL character 4 in its UTF-16 text), not text" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    data = tmp_path / "d"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("articles"))
+    return data
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", r"(?:\w*\s?)*x", "(?:ab|a{1,4})*c"])
+def test_20_15_rules_check_refuses_a_catastrophic_pattern(pattern: str, tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    table = data / "phrases.tsv"
+    line = len(table.read_text(encoding="utf-8").splitlines()) + 1
+    with table.open("a", encoding="utf-8") as handle:
+        handle.write(f"phrase.catastrophic\t{pattern}\tflag\t\tgrund\tsrc\n")
+    done = daen("rules", "check", "--data", str(data), timeout=30)
+    assert done.returncode == 1, done.stderr
+    message = done.stderr.strip()
+    assert message.count("\n") == 0 and "Traceback" not in message
+    assert message.startswith(f"Error: {table}:{line}: pattern {pattern!r} repeats a part")
+    article = write(tmp_path / "in", "x.txt", "Hej " + "a" * 40 + "! Farvel.\n")
+    started = time.monotonic()
+    cleaned = daen("clean", str(article), "-o", str(tmp_path / "c"), "--data", str(data),
+                   timeout=30)
+    assert cleaned.returncode != 0 and time.monotonic() - started < 30
+    assert "repeats a part that itself repeats" in cleaned.stderr
+    assert not (tmp_path / "c" / "x.txt").exists()
+
+
+def test_20_15_a_bom_at_the_start_of_phrases_tsv_is_skipped(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    plain = daen("rules", "check", "--data", str(data), timeout=30)
+    for table in (data / "phrases.tsv", data / "english_fragments.txt"):
+        table.write_bytes(b"\xef\xbb\xbf" + table.read_bytes())
+    done = daen("rules", "check", "--data", str(data), timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == plain.stdout and done.stdout.startswith("ok: ")
+
+
+def test_20_16_an_abbreviation_before_a_comma_is_no_sentence_end(tmp_path: Path) -> None:
+    article = write(tmp_path, "kr.txt", "Billetten koster 145 kr. , og børn kommer gratis ind.\n")
+    done = daen("clean", str(article), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "kr.txt").read_text(encoding="utf-8") == (
+        "Billetten koster 145 kr., og børn kommer gratis ind.\n"
+    )
+    run(write(tmp_path / "in", "kr.txt", article.read_text(encoding="utf-8")).parent,
+        tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "kr.json").read_text(encoding="utf-8"))
+    assert [len(p["sentences"]) for p in record["paragraphs"]] == [1]
+
+
+@pytest.mark.parametrize("separator", ["\f", "\v", "\x85", "\u2028", "\u2029"])
+def test_20_16_paragraph_separators_separate_paragraphs(separator: str, tmp_path: Path) -> None:
+    src = write(tmp_path / "in", "a.txt", f"Hunden løber i parken.{separator}Katten sover.\n")
+    out = tmp_path / "out"
+    done = daen("run", str(src.parent), "-o", str(out), "--no-translate", "-q")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    assert len(record["paragraphs"]) == 2
+    assert (out / "a.da.txt").read_text(encoding="utf-8") == (
+        "Hunden løber i parken.\n\nKatten sover.\n"
+    )
+
+
+def _has_cuda() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.parametrize("command", ["run", "translate"])
+@pytest.mark.parametrize("device", ["cuda", "cuda:99"])
+def test_20_9_a_device_this_machine_lacks_is_a_usage_error(
+    command: str, device: str, src: Path, tmp_path: Path
+) -> None:
+    if device == "cuda" and _has_cuda():
+        pytest.skip("this machine has CUDA")
+    out = tmp_path / "out"
+    where = str(src) if command == "run" else str(src / "a.txt")
+    done = daen(command, where, "-o", str(out), "--device", device, "--backend", "torch")
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and f"device {device}: this machine has" in errors[0]
+    assert "Traceback" not in done.stderr
+    assert not out.exists()  # before any work
+
+
+@pytest.mark.parametrize("model", ["./opus-mt-typo", "/nonexistent/opus-mt-da-en",
+                                   "~/nonexistent-daen-model", "FILE", "EMPTY_FOLDER"])
+def test_20_9_a_mistyped_model_path_is_a_usage_error(
+    model: str, src: Path, tmp_path: Path
+) -> None:
+    if model == "FILE":
+        model = str(write(tmp_path, "model.bin", b"\x00" * 10))
+        problem = "is a file"
+    elif model == "EMPTY_FOLDER":
+        (tmp_path / "model").mkdir()
+        model, problem = str(tmp_path / "model"), "is incomplete (missing config.json"
+    else:
+        problem = f"model folder {model} does not exist"
+    out = tmp_path / "out"
+    done = daen("run", str(src), "-o", str(out), "--model", model, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and problem in errors[0], done.stderr
+    assert not out.exists()
+    # The cleanup alone does not need the model: no check then.
+    cleaned = daen("run", str(src), "-o", str(out), "--model", model, "--no-translate", "-q")
+    assert cleaned.returncode == 0, cleaned.stderr
+
+
+def test_20_17_model_download_without_a_network_fails_fast_in_one_line(tmp_path: Path) -> None:
+    env = os.environ | {"PYTHONPATH": str(ROOT), "HF_HOME": str(tmp_path / "hf"),
+                        "HF_ENDPOINT": "http://127.0.0.1:9"}  # the discard port: refused
+    env.pop("HF_HUB_OFFLINE", None)
+    env.pop("HF_HUB_CACHE", None)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "model", "download"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    took = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("Error: could not download Helsinki-NLP/opus-mt-da-en: "
+                                  "cannot reach http://127.0.0.1:9 (")
+    assert done.stderr.count("\n") == 1 and "Retry" not in done.stderr, done.stderr
+    assert "check the network connection" in done.stderr
+    assert took < 15, f"{took:.1f} s"
+    assert not list((tmp_path / "hf").rglob("*.safetensors"))

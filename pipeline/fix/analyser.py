@@ -22,9 +22,11 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 APERTIUM_DIR = Path("/usr/share/apertium/apertium-dan-nor")
 DANISH = "dan-nob.automorf.bin"
@@ -117,15 +119,24 @@ class Analyser:
             )
             self._processes[key] = process
         assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(text.replace("\0", " ").encode("utf-8") + b"\0")
-        process.stdin.flush()
-        data = bytearray()
-        fd = process.stdout.fileno()
-        while not data.endswith(b"\0"):
-            block = os.read(fd, 65536)
-            if not block:
-                raise OSError(f"lt-proc stopped ({binary})")
-            data += block
+        payload = text.replace("\0", " ").encode("utf-8") + b"\0"
+        # lt-proc answers while it reads: once its answer fills the stdout pipe it stops
+        # reading, so a batch larger than the pipes (~64 KB each) written before reading
+        # deadlocks both sides. A thread writes while this one reads.
+        writer = threading.Thread(
+            target=_feed, args=(process.stdin, payload), name="lt-proc-feed", daemon=True
+        )
+        writer.start()
+        try:
+            data = bytearray()
+            fd = process.stdout.fileno()
+            while not data.endswith(b"\0"):
+                block = os.read(fd, 65536)
+                if not block:
+                    raise OSError(f"lt-proc stopped ({binary})")
+                data += block
+        finally:
+            writer.join(timeout=5)  # done: lt-proc has read all of it, or it has ended
         return data[:-1].decode("utf-8", "replace")
 
     def close(self) -> None:
@@ -196,6 +207,15 @@ class Analyser:
                 ok = target and form and not form.startswith(("#", "@", "*")) and "<" not in form
                 self._danish_form[word] = form if ok else None
         return {w: self._danish_form.get(w) for w in readings}
+
+
+def _feed(stdin: IO[bytes], payload: bytes) -> None:
+    """Write one batch to ``lt-proc`` (in a thread of its own, see :meth:`Analyser._ask`)."""
+    try:
+        stdin.write(payload)
+        stdin.flush()
+    except OSError:  # lt-proc ended (a broken pipe): the reader sees its end and says so
+        pass
 
 
 def find_lt_proc() -> str | None:

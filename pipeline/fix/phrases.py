@@ -9,17 +9,22 @@ never starts or ends inside a word). ``\\w*`` matches inflected endings, ``(?-i:
 case-sensitively. A replacement keeps the case of the first letter it replaces, ``\\1`` inserts
 a group, and no rule fires inside a URL or an e-mail address.
 
-A broken table gives one :class:`~pipeline.errors.RuleTableError` naming file and line.
+A broken table gives one :class:`~pipeline.errors.RuleTableError` naming file and line; so does
+a pattern that repeats a part that itself repeats (``(a+)+``), whose matching time can grow
+exponentially with a word's length (Python's ``re`` has no time limit to stop it). A byte order
+mark at the start of a table (Excel, Notepad) is skipped.
 """
 
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import RuleTableError
 
@@ -213,10 +218,60 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
 
 
+# The parser ``re`` compiles with (a private module, but the one its own compiler uses).
+_SRE: Any = importlib.import_module("re._parser")
+
+
+def nested_repeat(pattern: str) -> bool:
+    r"""Whether ``pattern`` repeats a part that itself repeats a variable number of times:
+    ``(a+)+``, ``(?:\w*\s?)*``, ``(a{1,3}){2,}``. Such a pattern backtracks through every way of
+    dividing a word among the repeats, so one long word can take hours. Possessive repeats
+    and atomic groups (``a++``, ``(?>…)``) do not backtrack and are allowed.
+
+    >>> nested_repeat("(a+)+$"), nested_repeat(r"(?:x|y\w*)*z"), nested_repeat("(?:ab{2})+")
+    (True, True, False)
+    >>> nested_repeat(r"lave\w* (?:en |nogle )?beslutning\w*"), nested_repeat("(?>a+)+")
+    (False, False)
+    """
+    try:
+        parsed = _SRE.parse(pattern)
+    except re.error:
+        return False  # compiling says what is wrong
+    return _repeats_inside(parsed, False)
+
+
+def _repeats_inside(items: Any, repeated: bool) -> bool:
+    """Whether a variable repeat lies in ``items`` where ``repeated`` (inside a repeat)."""
+    for op, av in items:
+        inner: list[tuple[Any, bool]]
+        if op in (_SRE.MAX_REPEAT, _SRE.MIN_REPEAT):
+            low, high, body = av
+            if repeated and high > low:
+                return True
+            inner = [(body, repeated or high > 1)]
+        elif op is _SRE.POSSESSIVE_REPEAT:  # never backtracks: a fresh start inside
+            inner = [(av[2], False)]
+        elif op is _SRE.ATOMIC_GROUP:
+            inner = [(av, False)]
+        elif op is _SRE.SUBPATTERN:
+            inner = [(av[3], repeated)]
+        elif op is _SRE.BRANCH:
+            inner = [(branch, repeated) for branch in av[1]]
+        elif op in (_SRE.ASSERT, _SRE.ASSERT_NOT):
+            inner = [(av[1], repeated)]
+        elif op is _SRE.GROUPREF_EXISTS:
+            inner = [(branch, repeated) for branch in av[1:] if branch is not None]
+        else:
+            continue
+        if any(_repeats_inside(part, inside) for part, inside in inner):
+            return True
+    return False
+
+
 def load_phrase_table(path: Path) -> list[PhraseRule]:
     """Read and validate a phrase table; raises :class:`RuleTableError` naming file and line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a leading BOM is skipped
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleTableError(str(path), 0, f"cannot read the table: {exc}") from None
     rules: list[PhraseRule] = []
@@ -272,6 +327,11 @@ def _rule_from_row(
         raise fail(f"bad pattern {pattern!r}: {exc}") from None
     if regex.search(""):
         raise fail(f"pattern {pattern!r} matches empty text")
+    if nested_repeat(pattern):
+        raise fail(
+            f"pattern {pattern!r} repeats a part that itself repeats (like (a+)+), which can take "
+            "hours on one long word; repeat it once (a+), or make the inner part fixed"
+        )
     if action == "replace":
         if not row["replacement"]:
             raise fail("a replace rule needs a replacement")
@@ -301,7 +361,7 @@ def load_fragments(path: Path) -> list[Fragment]:
     if not path.exists():
         return []
     fragments = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         phrase, _, suggestion = raw.partition("\t")

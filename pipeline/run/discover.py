@@ -223,7 +223,8 @@ def check_text_shape(data: bytes, name: str) -> None:
     if not data.strip():
         raise InputError(name, "empty file: there is nothing to clean")
     longest, line_number = 0, 0
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    # Lines end in \n, \r\n or a lone \r (classic Mac OS): a CR-only article is many lines.
+    for number, line in enumerate(data.splitlines(), start=1):
         if len(line) > longest:
             longest, line_number = len(line), number
     if longest > MAX_LINE_BYTES:

@@ -39,15 +39,14 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     ('Køge – “godt”', 'cp1252')
     >>> decode("Køge".encode("utf-16"), "a.txt")  # with its byte order mark
     ('Køge', 'utf-16')
+    >>> decode("Køge".encode("utf-32"), "a.txt")
+    ('Køge', 'utf-32')
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte order mark
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as error:
-            raise InputError(
-                name, f"starts with a UTF-16 byte order mark but is not valid UTF-16 "
-                f"(at offset {error.start}); convert it to UTF-8"
-            ) from None
+    # UTF-32's little-endian mark (FF FE 00 00) begins with UTF-16's (FF FE): test it first.
+    for marks, encoding in (((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "utf-32"),
+                            ((b"\xff\xfe", b"\xfe\xff"), "utf-16")):
+        if data.startswith(marks):
+            return _decode_marked(data, encoding, name), encoding
     if b"\x00" in data:
         offset = data.index(b"\x00")
         raise InputError(name, f"binary file (NUL byte at offset {offset}), not text")
@@ -66,6 +65,28 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         f"not UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
         "and not plainly Windows-1252; convert it to UTF-8",
     )
+
+
+def _decode_marked(data: bytes, encoding: str, name: str) -> str:
+    """Text that starts with the byte order mark of ``encoding`` (UTF-16 or UTF-32).
+
+    >>> _decode_marked("Køge".encode("utf-32"), "utf-32", "a.txt")
+    'Køge'
+    """
+    label = encoding.upper()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise InputError(
+            name, f"starts with a {label} byte order mark but is not valid {label} "
+            f"(at offset {error.start}); convert it to UTF-8"
+        ) from None
+    if "\x00" in text:  # the NUL check, as for bytes, on the characters
+        raise InputError(
+            name, f"binary file (NUL character {text.index(chr(0)):,} in its {label} text), "
+            "not text"
+        )
+    return text
 
 
 def read_article(

@@ -228,6 +228,8 @@ class DanishSplitter:
         if not nxt:
             return False
         first = nxt[0]
+        if first in ",;:":
+            return False  # `145 kr. , og børn`: no sentence starts with a comma, it goes on
         starts_upper = first.isupper()
         starts_lower = first.islower()
         starts_digit = first.isdigit()
@@ -418,6 +420,11 @@ DEFAULT_SPLITTER: Splitter = DanishSplitter()
 # Characters that leave a line blank to the eye.
 _BLANKS = " \t\r\f\v\u00a0\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 _BLANK_LINE = re.compile(rf"\n[{_BLANKS}]*\n")
+# Characters that end a paragraph as a blank line does: form feed (a page break), vertical tab,
+# NEL, and Unicode's LINE and PARAGRAPH SEPARATOR (word processors' exports, old mainframes).
+# Read as text they would join two paragraphs, and normalizing removes them as control
+# characters, so the sentences on either side would run together.
+_PARAGRAPH_BREAKS = str.maketrans(dict.fromkeys("\f\v\x85\u2028\u2029", "\n\n"))
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]\s+|\d{1,3}[.)]\s+(?=\D))")
 _END_PUNCTUATION = ".!?:;,…"
 HEADING_MAX_WORDS = 14
@@ -475,9 +482,12 @@ def split_blocks(text: str) -> list[tuple[ParagraphKind, str]]:
     text 'Første linje. Anden\\nlinje.'
     list '- et'
     list '- to'
+    >>> [text for _, text in split_blocks("Et.\fTo.\u2029Tre.\x85Fire.")]
+    ['Et.', 'To.', 'Tre.', 'Fire.']
     """
     paragraphs: list[tuple[ParagraphKind, str]] = []
-    for block in _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PARAGRAPH_BREAKS)
+    for block in _BLANK_LINE.split(text):
         pending: list[str] = []
         lines = [line for line in block.split("\n") if line.strip(_BLANKS)]
         # Lines are classed as they read once HTML entities are unescaped, so that normalizing

@@ -8,17 +8,25 @@ fails is switched off with a warning. The cache never stops a translation.
 
 Only a daen cache is ever renamed: a folder, or a file that is not a daen cache (another
 database, a text file), given as the cache path is a :class:`CachePathError` (a usage error),
-and the file is left as it is. A cache we may not write is used read-only.
+and the file is left as it is. The one exception is daen's own default location
+(:func:`default_cache_path`): whatever file lies there is daen's, so a cache damaged beyond
+recognition there is set aside and rebuilt like any other (``daen run`` has no option to
+choose another path). A cache we may not write is used read-only.
+
+A full disk (or quota) is not damage: the cache is kept as it is, used read-only when it cannot
+be opened for writing, and new translations go unsaved with one warning.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -116,6 +124,48 @@ def check_cache_path(path: Path) -> None:
     raise CachePathError(f"{path}: is {what}; daen leaves it alone (choose another cache path)")
 
 
+def _same_path(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:  # a link loop, say: not daen's own place
+        return False
+
+
+def is_default_location(path: Path) -> bool:
+    """Whether ``path`` is daen's own default cache file (in daen's own folder)."""
+    return _same_path(path, default_cache_path())
+
+
+SPACE_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def _no_space_left(folder: Path) -> bool:
+    """Whether a small write (with its fsync) into ``folder`` fails for want of space."""
+    try:
+        with tempfile.TemporaryFile(dir=folder) as probe:
+            probe.write(b"\0" * 65536)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as error:
+        return error.errno in SPACE_ERRNOS
+    return False
+
+
+def out_of_space(exc: sqlite3.Error, folder: Path) -> bool:
+    """Whether SQLite failed for want of disk space (or quota) rather than a damaged file.
+
+    SQLite says SQLITE_FULL for ENOSPC; any other failed write (EDQUOT) is a plain I/O error,
+    so then the folder is probed with a small write.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return True
+    if primary == sqlite3.SQLITE_IOERR or "disk I/O error" in str(exc):
+        return _no_space_left(folder)
+    return False
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write ``path`` (tried, as root ignores permission bits)."""
     try:
@@ -138,7 +188,14 @@ class TranslationCache:
         self.enabled = True
         self.read_only = False
         self._conn: sqlite3.Connection | None = None
-        check_cache_path(self.path)
+        self._unsaved_said = False
+        try:
+            check_cache_path(self.path)
+        except CachePathError:
+            # daen's own file at daen's own place, damaged so that it is no longer
+            # recognisable (its first bytes): opened below, it fails and is set aside.
+            if not (self.path.is_file() and is_default_location(self.path)):
+                raise
         # Whether the file is known to be ours: set aside only then (a file at the default
         # location is in daen's own folder).
         self._ours = self.path.exists() and self.path.stat().st_size > 0
@@ -147,7 +204,7 @@ class TranslationCache:
             return
         self._open_or_rebuild()
 
-    def _open_read_only(self) -> None:
+    def _open_read_only(self, message: str = "") -> None:
         uri = f"file:{quote(str(self.path.resolve()))}"
         for options in ("?mode=ro", "?mode=ro&immutable=1"):
             conn = sqlite3.connect(uri + options, uri=True, isolation_level=None)
@@ -158,7 +215,7 @@ class TranslationCache:
                 continue
             self._conn = conn
             self.read_only = True
-            self.warn(f"translation cache {self.path} is read-only; "
+            self.warn(message or f"translation cache {self.path} is read-only; "
                       "using it without storing new translations")
             return
         self._disable(f"translation cache {self.path} is read-only and cannot be read; "
@@ -201,6 +258,9 @@ class TranslationCache:
                 return
             except sqlite3.OperationalError as exc:  # another run is setting the file up
                 problem = str(exc)
+                if out_of_space(exc, self.path.parent):
+                    self._open_without_space(problem)
+                    return
                 if "locked" not in problem or attempt == LOCKED_RETRIES:
                     break
                 time.sleep(0.05 * (attempt + 1))
@@ -213,6 +273,25 @@ class TranslationCache:
                 )
                 return
         self._set_aside(problem)
+
+    def _open_without_space(self, problem: str) -> None:
+        """A full disk at opening: the cache as it is, read-only (never set aside)."""
+        self.close()
+        if self.path.exists() and self.path.stat().st_size > 0:
+            self._open_read_only(
+                f"translation cache {self.path} cannot be written ({problem}); "
+                "using it without storing new translations"
+            )
+            return
+        self._disable(f"translation cache {self.path} cannot be created ({problem}); "
+                      "not caching")
+
+    def _unsaved(self, problem: str) -> None:
+        """A full disk while storing: these translations are not saved, said once."""
+        if not self._unsaved_said:
+            self._unsaved_said = True
+            self.warn(f"translation cache {self.path} could not be saved ({problem}); "
+                      "new translations are not cached, the cache is kept as it was")
 
     def _set_aside(self, problem: str) -> None:
         """Move a broken cache file (and its WAL files) aside and start a fresh one.
@@ -295,11 +374,17 @@ class TranslationCache:
                 if "locked" in str(exc) or "busy" in str(exc):
                     self.warn(f"translation cache {self.path} is busy; these results not cached")
                     return
+                if out_of_space(exc, self.path.parent):
+                    self._unsaved(str(exc))
+                    return
                 self._recover(exc, attempt)
             except sqlite3.DatabaseError as exc:
                 self._recover(exc, attempt)
 
     def _recover(self, exc: sqlite3.DatabaseError, attempt: int) -> None:
+        if out_of_space(exc, self.path.parent):  # not damage: keep the file, read what we can
+            self._unsaved(str(exc))
+            return
         if attempt == 0:
             self._set_aside(str(exc))
         else:

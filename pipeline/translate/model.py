@@ -85,18 +85,45 @@ def missing_model_message(model: str) -> str:
     )
 
 
+def local_model_folder(model: str) -> Path:
+    """The folder a path-like ``--model`` names, checked to hold a model (nothing read but
+    file names); raises :class:`ModelUnavailableError` saying what is wrong."""
+    folder = Path(model).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ModelUnavailableError(
+            f"--model {model} is a file; give the model's folder (config.json, tokenizer "
+            "and weights), or a Hub id"
+        )
+    if not folder.is_dir():
+        raise ModelUnavailableError(f"model folder {model} does not exist")
+    check_model_folder(folder, model)
+    return folder
+
+
+def check_model_option(model: str | None) -> None:
+    """Refuse, before any work, a ``--model`` that names a local folder which is no model
+    folder (a typo, a file, a folder without the model's files): a ValueError, which the
+    command line shows as a usage error. A hub id is left to :func:`resolve_model`: not being
+    downloaded is a missing model (the cleanup still runs), not a mistake in the command.
+
+    >>> check_model_option(None), check_model_option("Helsinki-NLP/opus-mt-da-en")
+    (None, None)
+    >>> check_model_option("./no-such-model")
+    Traceback (most recent call last):
+    ValueError: model folder ./no-such-model does not exist
+    """
+    if model is None or not looks_like_path(model):
+        return
+    try:
+        local_model_folder(model)
+    except ModelUnavailableError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def resolve_model(model: str = DEFAULT_MODEL) -> ResolvedModel:
     """Find ``model`` on disk without contacting the Hub; raises :class:`ModelUnavailableError`."""
     if looks_like_path(model):
-        folder = Path(model).expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise ModelUnavailableError(
-                f"--model {model} is a file; give the model's folder (config.json, tokenizer "
-                "and weights), or a Hub id"
-            )
-        if not folder.is_dir():
-            raise ModelUnavailableError(f"model folder {model} does not exist")
-        check_model_folder(folder, model)
+        folder = local_model_folder(model)
         return ResolvedModel(model, folder, "sha256:" + weights_sha256(folder), "local")
     snapshot = cached_snapshot(model)
     if snapshot is None:
@@ -181,6 +208,7 @@ def download_model(
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, HFValidationError
 
+    _probe_hub(repo_id)
     try:
         files = set(HfApi().list_repo_files(repo_id, revision=revision))
         weights = next((w for w in WEIGHT_FILES if w in files), WEIGHT_FILES[1])
@@ -200,6 +228,28 @@ def download_model(
     folder_path = Path(folder)
     check_model_folder(folder_path, repo_id, downloaded=True)
     return ResolvedModel(repo_id, folder_path, folder_path.name, "hub")
+
+
+HUB_PROBE_TIMEOUT_S = 15
+
+
+def _probe_hub(repo_id: str) -> None:
+    """One request to the Hub before downloading: without a network the Hub's client retries
+    every request five times with back-off (25 s of "Retrying in 8s" lines) before failing, so
+    an unreachable Hub is said at once, in one line. Any answer, even an error status, means it
+    can be reached (the download then says what is wrong)."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    url = f"{constants.ENDPOINT.rstrip('/')}/api/models/{repo_id}"
+    try:
+        get_session().request("HEAD", url, timeout=HUB_PROBE_TIMEOUT_S)
+    except Exception as exc:  # the HTTP client's own errors: no network, DNS, TLS, timeout
+        raise ModelUnavailableError(
+            f"could not download {repo_id}: cannot reach {constants.ENDPOINT} "
+            f"({type(exc).__name__}: {exc}); check the network connection (or copy the model "
+            "folder and pass --model PATH)"
+        ) from None
 
 
 def installed_models() -> list[dict[str, Any]]:
