@@ -249,6 +249,32 @@ def test_download_without_network_is_one_clear_error(monkeypatch: pytest.MonkeyP
         raise ConnectError("[Errno -2] Name or service not known")
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(model, "_probe_hub", lambda repo_id: None)
     monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files", no_network)
     with pytest.raises(ModelUnavailableError, match=r"ConnectError.*network connection"):
+        model.download_model("Helsinki-NLP/opus-mt-da-en")
+
+
+def test_unreachable_hub_is_said_by_the_probe_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe's request failing (no network) is one error naming the Hub, before any
+    download; the client's own offline switch, read at its import, plays no part."""
+    import huggingface_hub.utils
+
+    from pipeline.errors import ModelUnavailableError
+    from pipeline.translate import model
+
+    class ConnectError(Exception):
+        pass
+
+    class NoNetwork:
+        def request(self, *args: object, **kwargs: object) -> None:
+            raise ConnectError("[Errno -2] Name or service not known")
+
+    def must_not_download(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the download ran after the probe failed")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.utils, "get_session", lambda: NoNetwork())
+    monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files", must_not_download)
+    with pytest.raises(ModelUnavailableError, match=r"cannot reach .*ConnectError.*network"):
         model.download_model("Helsinki-NLP/opus-mt-da-en")
