@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.fix import casing
+from pipeline.fix.classes import class_kinds
+from pipeline.fix.classes.calques import CALQUES_FILE
 from pipeline.fix.grammar import rule_reasons as grammar_reasons
 from pipeline.fix.grammar.core import (
     FALSE_FRIENDS_FILE,
@@ -84,6 +86,7 @@ DECLARED_RULES: tuple[Rule, ...] = (
     Rule("fix.doubled_word", STAGE, GRAMMAR, "flag", FLAG_REASONS["fix.doubled_word"]),
     Rule("fix.number_compound", STAGE, PUNCTUATION, "flag", FLAG_REASONS["fix.number_compound"]),
     *_grammar_rules(),
+    *(Rule(rule_id, STAGE, kind, "flag", reason) for rule_id, kind, reason in class_kinds()),
 )
 
 PHRASES = Family(
@@ -94,7 +97,11 @@ FALSE_FRIENDS = Family(
     "sense.", STAGE, PHRASE, ("flag",),
     f"A false friend or word-sense error from data/{FALSE_FRIENDS_FILE}.",
 )
-DECLARED_FAMILIES: tuple[Family, ...] = (PHRASES, FALSE_FRIENDS)
+CALQUES = Family(
+    "calque.", STAGE, PHRASE, ("flag",),
+    f"An English construction rendered word for word, from data/{CALQUES_FILE}.",
+)
+DECLARED_FAMILIES: tuple[Family, ...] = (PHRASES, FALSE_FRIENDS, CALQUES)
 
 
 def phrase_rules(data_dir: Path | None = None) -> tuple[Rule, ...]:

@@ -23,6 +23,9 @@ from pathlib import Path
 from pipeline.document import Article, Paragraph, Sentence
 from pipeline.fix import casing
 from pipeline.fix.analyser import APERTIUM_DIR, DANISH, analyser_notice, find_lt_proc
+from pipeline.fix.classes import check_classes
+from pipeline.fix.classes.calques import CALQUES_FILE
+from pipeline.fix.classes.tools import ClassTools, load_class_tools
 from pipeline.fix.grammar import check_article, load_grammar_checker
 from pipeline.fix.grammar.core import (
     FALSE_FRIENDS_FILE,
@@ -83,6 +86,7 @@ class FixRules:
     tables: Mapping[str, Path] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     checker: Checker | None = None  # grammar, English-left-in, leakage, false friends
+    classes: ClassTools | None = None  # the class detectors (pipeline.fix.classes)
     # What the stage does without, for the user: a missing dictionary or analyser.
     notices: tuple[str, ...] = ()
     compound_cache: dict[tuple[str, int], bool] = field(
@@ -140,12 +144,14 @@ def load_fix_rules(
     lexicon = load_lexicon(tables[NAMES_FILE], dictionary)
     if lexicon.hunspell is not None:
         tables[lexicon.hunspell.path.name] = lexicon.hunspell.path
-    checker = None
+    checker = classes = None
     if grammar:
         checker = load_grammar_checker(data, lexicon)
         tables.update(checker.tables)
+        classes = load_class_tools(lexicon, checker.analyser, data)
+        tables.update(classes.tables)
     return FixRules(
-        lexicon, phrases, fragments, tables, checker=checker,
+        lexicon, phrases, fragments, tables, checker=checker, classes=classes,
         notices=fix_notices(dictionary, grammar),
     )
 
@@ -167,7 +173,8 @@ def table_files(
     """The files :func:`load_fix_rules` reads, by name, without loading them (the run key
     hashes them): the tables that exist in ``data_dir`` and the dictionary, if any."""
     data = data_dir_or_default(data_dir)
-    names = (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE, FALSE_FRIENDS_FILE, LOANWORDS_FILE)
+    names = (PHRASES_FILE, NAMES_FILE, FRAGMENTS_FILE, FALSE_FRIENDS_FILE, LOANWORDS_FILE,
+             CALQUES_FILE)
     files = {name: data / name for name in names}
     files = {name: path for name, path in files.items() if path.is_file()}
     found = dictionary_path(dictionary)
@@ -207,6 +214,8 @@ def fix_article(article: Article, rules: FixRules) -> Article:
         previous = paragraph
     if rules.checker is not None:
         check_article(article, rules.checker, rules.disabled)
+    if rules.classes is not None:
+        check_classes(article, rules.classes, rules.disabled)
     return article
 
 

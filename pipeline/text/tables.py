@@ -15,9 +15,9 @@ from pathlib import Path
 from pipeline.errors import RuleTableError
 
 # The tables every data folder holds (fix stage: phrases, names, fragments; grammar checks:
-# false friends, loanwords; normalize reads names.txt too).
+# false friends, loanwords; class detectors: calques; normalize reads names.txt too).
 TABLES = ("phrases.tsv", "names.txt", "english_fragments.txt", "false_friends.tsv",
-          "loanwords.txt")
+          "loanwords.txt", "calques.tsv")
 
 
 def default_data_dir() -> Path:
