@@ -2,10 +2,9 @@
 
 Takes fluent Danish (by default ``../shared/fluent-da/da/``, professional translations from
 English; or any folder of ``.txt`` files), injects one defect of one class into a seeded share
-of its sentences, runs the cleanup in process (normalize, fix, then the class detectors of
-:mod:`pipeline.fix.classes`, as the fix stage will once they are wired in) and reports, per
-class, how many injected defects a flag or an edit overlaps, and the noise: flags per 100
-sentences left untouched (all rules, and the class detectors alone).
+of its sentences, runs the cleanup in process (normalize, then fix, whose last step is the class
+detectors of :mod:`pipeline.fix.classes`) and reports, per class, how many injected defects a
+flag or an edit overlaps, and the noise: flags per 100 sentences left untouched (all rules, and the class detectors alone).
 
     python bench/inject.py [FOLDER ...] [--seed 19] [--share 0.5] [--show 10] [--json OUT]
 
@@ -34,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.document import Sentence  # noqa: E402
-from pipeline.fix.classes import check_classes  # noqa: E402
 from pipeline.fix.classes.calques import ANY, calque_index  # noqa: E402
 from pipeline.fix.classes.tools import ClassTools, load_class_tools, plain, tokenise  # noqa: E402
 from pipeline.fix.stage import fix_article, load_fix_rules  # noqa: E402
@@ -418,8 +416,7 @@ def main() -> None:
                         break
                 mine.append((sentence, injection))
         normalize_article(article)
-        fix_article(article, rules)
-        check_classes(article, tools)
+        fix_article(article, rules)  # the class detectors run inside the fix stage
         for sentence, injection in mine:
             if injection is None:
                 untouched.append(sentence)

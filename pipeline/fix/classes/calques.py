@@ -109,11 +109,22 @@ class CalqueIndex:
         by_word: dict[str, list[tuple[Calque, tuple[frozenset[str], ...], int]]] = {}
         for row in rows:
             for phrase in row.phrases:
-                offset = next(i for i, w in enumerate(phrase) if ANY not in w
-                              and w not in SLOTS.values())
+                offset = _key_position(phrase)
                 for word in phrase[offset]:
                     by_word.setdefault(word, []).append((row, phrase, offset))
         return cls(rows, by_word)
+
+
+def _key_position(phrase: tuple[frozenset[str], ...]) -> int:
+    """The position a rendering is looked up by: its most telling word, the one whose
+    shortest alternative is longest (``daglig`` in *på en daglig basis*, not ``på``), so that
+    a sentence's common little words do not try every row that starts with them.
+
+    >>> _key_position(parse_phrase("på en daglig basis"))
+    2
+    """
+    words = [i for i, w in enumerate(phrase) if ANY not in w and w not in SLOTS.values()]
+    return max(words, key=lambda i: (min(len(w) for w in phrase[i]), -i))
 
 
 def calque_index(tools: ClassTools) -> CalqueIndex:
